@@ -1,0 +1,122 @@
+/**
+ * Environment → typed, validated settings. The only module that reads `process.env`.
+ *
+ * `@colyseus/tools` loads `/etc/environment` (with override) and `.env` files as a side effect of
+ * being imported. Arena's settings come from the environment the operator passed, so the
+ * environment is snapshotted before that import and restored right after it: files can neither
+ * override a variable nor add one behind the operator's back.
+ */
+import fs from 'fs';
+import path from 'path';
+import crypto from 'crypto';
+import { z } from 'zod';
+
+const operatorEnvironment = { ...process.env };
+withConsoleMuted(() => require('@colyseus/tools'));
+restoreEnvironment(operatorEnvironment);
+
+function withConsoleMuted(load: () => unknown): void {
+  const { info } = console;
+  console.info = () => {}; // tools and dotenv announce files whose effect is undone below
+  process.env.DOTENV_CONFIG_QUIET = 'true';
+  try {
+    load();
+  } finally {
+    console.info = info;
+  }
+}
+
+function restoreEnvironment(snapshot: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) {
+    if (!(key in snapshot)) delete process.env[key];
+  }
+  Object.assign(process.env, snapshot);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+
+const environmentSchema = z.object({
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(2567)),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  JWT_SECRET: optional(z.string().min(32, 'must be at least 32 characters (256 bits for HS256)')),
+  MONITOR_PASSWORD: optional(z.string().min(8, 'must be at least 8 characters')),
+  MONITOR_USER: z.preprocess(emptyAsUndefined, z.string().min(1).default('admin')),
+  REDIS_URL: optional(z.string().url().refine((url) => /^rediss?:/.test(url), 'must be a redis:// or rediss:// URL')),
+  DATABASE_URL: optional(z.string().url().refine((url) => /^postgres(ql)?:/.test(url), 'must be a postgres:// URL')),
+  PUBLIC_ADDRESS: optional(z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?(\/[\w./-]*)?$/, 'must look like host[:port][/path]')),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default('info')),
+});
+
+/** Typed settings of one Arena process. */
+export interface Settings {
+  port: number;
+  /** Directory for the SQLite file and the generated JWT secret. */
+  dataDir: string;
+  jwtSecret: string;
+  /** Whether `jwtSecret` was generated and kept in `dataDir` (not passed in). */
+  jwtSecretGenerated: boolean;
+  /** Basic-auth credentials of the monitor; the monitor is not mounted without them. */
+  monitor?: { user: string; password: string };
+  redisUrl?: string;
+  databaseUrl?: string;
+  publicAddress?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** A setting that cannot be used; the message names the variable. */
+export class ConfigError extends Error {}
+
+/** Reads and validates settings; creates `DATA_DIR` and the JWT secret file when needed. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const vars = parsed.data;
+  const dataDir = path.resolve(vars.DATA_DIR);
+  ensureDataDir(dataDir);
+  const secret = vars.JWT_SECRET ?? readOrCreateSecret(dataDir);
+  return {
+    port: vars.PORT,
+    dataDir,
+    jwtSecret: secret,
+    jwtSecretGenerated: vars.JWT_SECRET === undefined,
+    monitor: vars.MONITOR_PASSWORD ? { user: vars.MONITOR_USER, password: vars.MONITOR_PASSWORD } : undefined,
+    redisUrl: vars.REDIS_URL,
+    databaseUrl: vars.DATABASE_URL,
+    publicAddress: vars.PUBLIC_ADDRESS,
+    logLevel: vars.LOG_LEVEL,
+  };
+}
+
+function ensureDataDir(dataDir: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new ConfigError(`DATA_DIR: cannot write to ${dataDir} (${(error as Error).message})`);
+  }
+}
+
+const SECRET_FILE = 'jwt-secret';
+
+/** A generated secret survives restarts so issued tokens stay valid. */
+function readOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, SECRET_FILE);
+  if (fs.existsSync(file)) {
+    const stored = fs.readFileSync(file, 'utf8').trim();
+    if (stored.length >= 32) return stored;
+    throw new ConfigError(`JWT_SECRET: the generated secret in ${file} is corrupt; delete it or set JWT_SECRET`);
+  }
+  try {
+    fs.writeFileSync(file, crypto.randomBytes(48).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process sharing DATA_DIR won the race; its secret is the one to use.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return readOrCreateSecret(dataDir);
+}

@@ -1,0 +1,17 @@
+/** Token check shared by every room's static `onAuth` (runs in the matchmaker, before a seat is reserved). */
+import { ServerError } from '@colyseus/core';
+import { arena } from '../context';
+import type { User } from '../auth/tokens';
+import { ArenaError } from '../protocol/errors';
+import { errorsSent } from '../metrics';
+
+/** Rejects with `ServerError(401, "UNAUTHORIZED: …")` unless the token is valid. */
+export async function authenticateRoomToken(token: string | undefined): Promise<User> {
+  try {
+    return await arena().tokens.verify(token);
+  } catch (error) {
+    if (!(error instanceof ArenaError)) throw error;
+    errorsSent.inc({ code: error.code });
+    throw new ServerError(error.status, `${error.code}: ${error.message}`);
+  }
+}

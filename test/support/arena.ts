@@ -1,0 +1,122 @@
+/**
+ * Boots a real Arena (the same `arenaConfig` as production) with `@colyseus/testing` on a free
+ * port, and hands out guest identities and colyseus.js clients.
+ */
+import '../../src/config'; // the environment guard must run before @colyseus/tools loads
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import net from 'net';
+import crypto from 'crypto';
+import { boot, type ColyseusTestServer } from '@colyseus/testing';
+import { Client } from 'colyseus.js';
+import { arenaConfig } from '../../arena.config';
+import type { Settings } from '../../src/config';
+import { arena } from '../../src/context';
+import type { User } from '../../src/auth/tokens';
+
+export interface Guest {
+  token: string;
+  user: User;
+}
+
+export interface HttpReply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestArena {
+  colyseus: ColyseusTestServer;
+  settings: Settings;
+  baseUrl: string;
+  wsUrl: string;
+  /** A fresh guest identity (token signed by this server's secret). */
+  guest(name?: string, roles?: string[]): Promise<Guest>;
+  /** A colyseus.js client that authenticates as `guest`. */
+  client(guest?: Guest): Client;
+  /** JSON request against the HTTP API. */
+  http<T = any>(method: string, route: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpReply<T>>;
+  shutdown(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix = 'arena-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startArena(overrides: Partial<Settings> = {}): Promise<TestArena> {
+  const port = await freePort();
+  const settings: Settings = {
+    port,
+    dataDir: tempDir(),
+    jwtSecret: crypto.randomBytes(32).toString('base64url'),
+    jwtSecretGenerated: false,
+    logLevel: (process.env.TEST_LOG_LEVEL as Settings['logLevel']) ?? 'silent',
+    ...overrides,
+  };
+  const colyseus = await boot(arenaConfig(settings), port);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let guests = 0;
+
+  return {
+    colyseus,
+    settings,
+    baseUrl,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    async guest(name = `player${++guests}`, roles: string[] = []) {
+      const issued = await arena().tokens.issueGuest(name);
+      if (roles.length === 0) return issued;
+      return { token: await signToken(settings.jwtSecret, { sub: issued.user.id, name, roles }), user: { ...issued.user, roles } };
+    },
+    client(guest?: Guest) {
+      const client = new Client(`ws://127.0.0.1:${port}`);
+      if (guest) client.auth.token = guest.token;
+      return client;
+    },
+    http: (method, route, options) => httpJson(baseUrl, method, route, options),
+    async shutdown() {
+      await colyseus.shutdown();
+      fs.rmSync(settings.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function httpJson(baseUrl: string, method: string, route: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpReply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  }
+  const response = await fetch(`${baseUrl}${route}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON (e.g. /metrics): keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+/** Signs an HS256 token as another service sharing the secret would (or a forger with another one). */
+export async function signToken(secret: string, claims: Record<string, unknown>, expiresIn = '1h'): Promise<string> {
+  const { SignJWT } = await import('jose');
+  const { sub, ...rest } = claims;
+  let jwt = new SignJWT(rest).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+  if (!('exp' in rest)) jwt = jwt.setExpirationTime(expiresIn);
+  if (typeof sub === 'string') jwt = jwt.setSubject(sub);
+  return jwt.sign(new TextEncoder().encode(secret));
+}

@@ -1,0 +1,60 @@
+/** Runs Arena as a real child process (`node --require tsx/cjs src/index.ts`), as `npm start` does. */
+import { spawn, type ChildProcess } from 'child_process';
+import path from 'path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ENTRY = path.join(ROOT, 'src/index.ts');
+
+export interface ArenaProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  /** Polls `/healthz` until it answers 200. */
+  waitUntilHealthy(timeoutMs?: number): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export function startArenaProcess(env: Record<string, string>, options: { cwd?: string } = {}): ArenaProcess {
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), ENTRY], {
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  const baseUrl = `http://127.0.0.1:${env.PORT}`;
+
+  async function waitUntilHealthy(timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    let done = false;
+    exited.then(() => (done = true));
+    while (Date.now() < deadline && !done) {
+      try {
+        if ((await fetch(`${baseUrl}/healthz`)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Arena did not become healthy at ${baseUrl}:\n${output}`);
+  }
+
+  return {
+    child,
+    baseUrl,
+    output: () => output,
+    exited,
+    waitUntilHealthy,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

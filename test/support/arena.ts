@@ -14,6 +14,9 @@ import { arenaConfig } from '../../arena.config';
 import type { Settings } from '../../src/config';
 import { arena } from '../../src/context';
 import type { User } from '../../src/auth/tokens';
+import { defineGame } from '../../src/rooms/registry';
+import { CounterRoom } from './CounterRoom';
+import { Probe } from './probe';
 
 export interface Guest {
   token: string;
@@ -66,6 +69,7 @@ export async function startArena(overrides: Partial<Settings> = {}): Promise<Tes
     ...overrides,
   };
   const colyseus = await boot(arenaConfig(settings), port);
+  defineGame(colyseus.server, 'counter', CounterRoom); // the framework's fixture game
   const baseUrl = `http://127.0.0.1:${port}`;
   let guests = 0;
 
@@ -119,4 +123,35 @@ export async function signToken(secret: string, claims: Record<string, unknown>,
   if (!('exp' in rest)) jwt = jwt.setExpirationTime(expiresIn);
   if (typeof sub === 'string') jwt = jwt.setSubject(sub);
   return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** A joined client: its identity, room and probe. */
+export interface Seated {
+  guest: Guest;
+  room: import('colyseus.js').Room;
+  probe: Probe;
+}
+
+/** Joins `code` as a new guest (or `guest`) and waits for the first state. */
+export async function joinRoom(arena: TestArena, code: string, options: Record<string, unknown> = {}, guest?: Guest): Promise<Seated> {
+  const identity = guest ?? (await arena.guest());
+  const room = await arena.client(identity).joinById(code, options);
+  const probe = new Probe(room);
+  await probe.until(() => room.state !== undefined && (room.state as any).code === code, 'first state');
+  return { guest: identity, room, probe };
+}
+
+/** Creates a room of `game` as a new guest through colyseus.js `create`, and waits for its state. */
+export async function createRoom(arena: TestArena, game: string, options: Record<string, unknown> = {}, guest?: Guest): Promise<Seated> {
+  const identity = guest ?? (await arena.guest());
+  const room = await arena.client(identity).create(game, options);
+  const probe = new Probe(room);
+  await probe.until(() => room.state !== undefined && (room.state as any).code === room.roomId, 'first state');
+  return { guest: identity, room, probe };
+}
+
+/** Server-side state as JSON, without `lastActivity` (which every message moves on purpose). */
+export function serverState(arena: TestArena, code: string): Record<string, unknown> {
+  const { lastActivity: _ignored, ...state } = arena.colyseus.getRoomById(code).state.toJSON();
+  return state;
 }

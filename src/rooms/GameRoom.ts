@@ -1,0 +1,573 @@
+/**
+ * The base of every game room: join codes, access (private, password, allow-lists), seats and
+ * spectators, host, reconnection, turn timer, idle timeout, rate limit, message validation and
+ * errors, quick-match countdown and the lobby listing. Games extend it and only adapt their rules.
+ */
+import { Room, ServerError, updateLobby, type Client, type Deferred } from '@colyseus/core';
+import type { z } from 'zod';
+import { authenticateRoomToken } from './auth';
+import { releaseCode, renewCode, reserveCode, CODE_LEASE_SECONDS } from './codes';
+import { describeZodError, joinOptionsSchema, type buildOptionSchemas } from './options';
+import { PlayerState, type GameStateWithConfig, type Phase } from './schema/GameState';
+import { TurnTimer } from './turnTimer';
+import { seatIndex } from './seatIndex';
+import { publicJSON } from './publicState';
+import { MessageDispatcher, type Access, type MessageContext } from './dispatcher';
+import { commonMessages, messageSchema } from '../protocol/messages';
+import { ArenaError, HTTP_STATUS, type ErrorCode } from '../protocol/errors';
+import { hashPassword, verifyPassword, type PasswordHash } from '../auth/passwords';
+import type { User } from '../auth/tokens';
+import { arena } from '../context';
+import { errorsSent } from '../metrics';
+
+/** Options every game room understands after validation (game extras are added by subclasses). */
+export interface BaseRoomOptions {
+  private: boolean;
+  maxPlayers: number;
+  minPlayers: number;
+  allowSpectators: boolean;
+  maxSpectators: number;
+  allowedUsers?: string[];
+  allowedRoles?: string[];
+  turnSeconds: number;
+  reconnectSeconds: number;
+  idleSeconds: number;
+  mode: 'custom' | 'quick';
+  /** Quick match: seconds from reaching minPlayers to the start (reset per join, capped at 3×). */
+  countdownSeconds: number;
+}
+
+/** Listing metadata shown by the lobby and the rooms API. */
+export interface RoomMetadata {
+  game: string;
+  code: string;
+  players: number;
+  maxPlayers: number;
+  spectators: number;
+  phase: Phase;
+  hasPassword: boolean;
+  hostName: string;
+  mode: string;
+}
+
+type Role = 'player' | 'spectator';
+
+interface Session {
+  userId: string;
+  name: string;
+  role: Role;
+  client: Client;
+}
+
+interface Seat {
+  userId: string;
+  sessionId: string;
+  joinedAt: number;
+  /** Pending `allowReconnection` while the player is away. */
+  reconnection?: Deferred<Client>;
+  /** Set when a newer session took the seat, so the old reconnection wait ends silently. */
+  superseded?: boolean;
+}
+
+/** Why a player stops playing in a running match (the game's forfeit hook receives it). */
+export type ForfeitReason = 'left' | 'disconnected' | 'kicked';
+
+/** Extra turn time given to a player who reconnects during their own turn. */
+export const RECONNECT_GRACE_SECONDS = 15;
+/** HTTP-created rooms wait this long for their first player before closing. */
+export const EMPTY_ROOM_SECONDS = 60;
+
+type OptionSchemas = ReturnType<typeof buildOptionSchemas>;
+
+export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoomOptions = BaseRoomOptions> extends Room<S> {
+  /**
+   * Create/configure validation of the game's options (`buildOptionSchemas`). Static so the HTTP
+   * API validates `POST /api/rooms` with the very same schema before creating anything.
+   */
+  static optionSchemas: OptionSchemas;
+
+  protected get optionSchemas(): OptionSchemas {
+    const schemas = (this.constructor as typeof GameRoom).optionSchemas;
+    if (!schemas) throw new Error(`${this.constructor.name} must define static optionSchemas`);
+    return schemas;
+  }
+
+  /** Effective, validated options. */
+  protected options!: O;
+
+  protected turnTimer = new TurnTimer(this, (userId) => this.onTurnTimeout(userId));
+  protected readonly dispatcher = new MessageDispatcher({
+    roomName: () => this.roomName,
+    sessionOf: (client) => this.sessions.get(client.sessionId),
+    isHost: (userId) => userId === this.state.hostId,
+    onActivity: () => this.touch(),
+    sendError: (client, code, message, rid) => this.sendError(client, code, message, rid),
+    disconnectFlooder: (client) => this.removeSession(client, 'rate_limited', 4029),
+  });
+
+  private sessions = new Map<string, Session>();
+  private seats = new Map<string, Seat>();
+  private kicked = new Set<string>();
+  private passwordHash?: PasswordHash;
+  private creatorId?: string;
+  private lastActivityAt = Date.now();
+  private countdownStartedAt = 0;
+  private countdown?: { clear(): void };
+
+  // ---- hooks for games -------------------------------------------------------------------
+
+  /** A fresh state instance of the game's state class. */
+  protected abstract createState(): S;
+  /** Phase just became `playing` (after `start`, the quick countdown, or `rematch`). */
+  protected abstract onMatchStart(rematch: boolean): void;
+  /** A seated player is out of the running match (left, reconnection expired, kicked). */
+  protected onForfeit(_userId: string, _reason: ForfeitReason): void {}
+  /** The turn timer of `userId` expired. */
+  protected onTurnTimeout(_userId: string): void {}
+  /** A client (player or spectator) joined or reconnected: (re)build its StateView here. */
+  protected onSessionReady(_client: Client, _userId: string, _role: Role): void {}
+  /** Options changed (create or `configure`): mirror game-specific options into state. */
+  protected onOptionsApplied(): void {}
+  /** Register the game's messages here with `this.handle(...)`. */
+  protected registerMessages(): void {}
+
+  // ---- creation ---------------------------------------------------------------------------
+
+  static override async onAuth(token: string, options: Record<string, unknown>): Promise<User> {
+    const user = await authenticateRoomToken(token);
+    // Runs in the matchmaker before a room is found or created; the server decides these keys:
+    // who creates (host-to-be) and whether this join needs an open seat (matchmaking filter).
+    if (options && typeof options === 'object') {
+      options.creatorId = user.id;
+      if (options.spectate === true) delete options.seatsOpen;
+      else options.seatsOpen = true;
+    }
+    return user;
+  }
+
+  override async onCreate(rawOptions: unknown): Promise<void> {
+    const parsed = this.optionSchemas.create.safeParse(rawOptions ?? {});
+    if (!parsed.success) throw new ServerError(400, `INVALID_OPTIONS: ${describeZodError(parsed.error)}`);
+    const { spectate: _spectate, creatorId, seatsOpen: _seatsOpen, password, ...options } = parsed.data as Record<string, unknown>;
+
+    this.creatorId = creatorId as string | undefined;
+    if (typeof password === 'string') this.passwordHash = await hashPassword(password);
+    this.roomId = await reserveCode(this.presence);
+    this.clock.setInterval(() => void renewCode(this.presence, this.roomId), (CODE_LEASE_SECONDS / 3) * 1000);
+
+    this.setState(this.createState());
+    this.state.code = this.roomId;
+    this.state.game = this.roomName;
+    this.state.lastActivity = Date.now();
+    this.listing.mode = options.mode;
+    await this.applyOptions(options as unknown as O);
+
+    this.registerCommonMessages();
+    this.registerMessages();
+    this.onMessage('*', (client, type, payload) => this.dispatcher.dispatch(client, type, payload));
+    this.scheduleIdleCheck();
+    this.resetAutoDisposeTimeout(EMPTY_ROOM_SECONDS);
+  }
+
+  // ---- joining ----------------------------------------------------------------------------
+
+  override async onJoin(client: Client, rawOptions: unknown, user: User): Promise<void> {
+    const join = joinOptionsSchema.safeParse(rawOptions ?? {});
+    if (!join.success) throw this.rejection('INVALID_OPTIONS', describeZodError(join.error));
+    await this.checkAccess(user, join.data.password);
+
+    // Everything below is synchronous: capacity checks and seating cannot interleave.
+    const seat = this.seats.get(user.id);
+    if (seat) return this.reclaimSeat(client, user, seat);
+    if (join.data.spectate) return this.admitSpectator(client, user);
+    this.seatPlayer(client, user);
+  }
+
+  private async checkAccess(user: User, password: string | undefined): Promise<void> {
+    if (this.kicked.has(user.id)) throw this.rejection('NOT_ALLOWED', 'you were removed from this room');
+    if (user.id === this.creatorId) return;
+    const { allowedUsers, allowedRoles } = this.options;
+    if (allowedUsers || allowedRoles) {
+      const listed = allowedUsers?.includes(user.id) || user.roles.some((role) => allowedRoles?.includes(role));
+      if (!listed) throw this.rejection('NOT_ALLOWED', 'this room is restricted to invited users');
+    }
+    if (this.passwordHash && !(await verifyPassword(password, this.passwordHash))) {
+      throw this.rejection('WRONG_PASSWORD', password ? 'wrong password' : 'this room needs a password');
+    }
+  }
+
+  private seatPlayer(client: Client, user: User): void {
+    if (this.state.phase === 'playing') throw this.rejection('GAME_ALREADY_STARTED', 'the match has started; join as spectator');
+    if (this.seats.size >= this.options.maxPlayers) throw this.rejection('ROOM_FULL', 'all seats are taken');
+
+    const player = new PlayerState();
+    player.id = user.id;
+    player.name = user.name;
+    player.seat = this.freeSeatNumber();
+    this.state.players.set(user.id, player);
+    this.seats.set(user.id, { userId: user.id, sessionId: client.sessionId, joinedAt: Date.now() });
+    this.sessions.set(client.sessionId, { userId: user.id, name: user.name, role: 'player', client });
+    void seatIndex.add(this.presence, user.id, this.roomId);
+    if (!this.state.hostId || user.id === this.creatorId) this.setHost(user.id);
+    this.onSessionReady(client, user.id, 'player');
+    this.seatsChanged(true);
+  }
+
+  private admitSpectator(client: Client, user: User): void {
+    if (!this.options.allowSpectators) throw this.rejection('SPECTATORS_DISABLED', 'this room does not allow spectators');
+    if (this.state.spectatorCount >= this.options.maxSpectators) throw this.rejection('ROOM_FULL', 'no spectator places left');
+    this.sessions.set(client.sessionId, { userId: user.id, name: user.name, role: 'spectator', client });
+    this.state.spectatorCount++;
+    this.onSessionReady(client, user.id, 'spectator');
+    void this.updateListing();
+  }
+
+  /** The same user came back with a new session (page reload, second tab): the seat follows. */
+  private reclaimSeat(client: Client, user: User, seat: Seat): void {
+    if (seat.reconnection) {
+      seat.superseded = true;
+      seat.reconnection.reject(new Error('superseded by a new session'));
+      seat.reconnection = undefined;
+    } else {
+      const stale = this.sessions.get(seat.sessionId);
+      if (stale) this.removeSession(stale.client, 'replaced', 4001);
+    }
+    seat.sessionId = client.sessionId;
+    this.sessions.set(client.sessionId, { userId: user.id, name: user.name, role: 'player', client });
+    this.markConnected(client, user.id);
+  }
+
+  private markConnected(client: Client, userId: string): void {
+    const player = this.state.players.get(userId);
+    if (player) player.connected = true;
+    this.turnTimer.extend(userId, RECONNECT_GRACE_SECONDS, this.options.turnSeconds);
+    this.onSessionReady(client, userId, 'player');
+    void this.updateListing();
+  }
+
+  // ---- leaving ----------------------------------------------------------------------------
+
+  override async onLeave(client: Client, consented: boolean): Promise<void> {
+    const session = this.forgetSession(client.sessionId);
+    if (!session) return; // rejected join, or a session already replaced/kicked
+    if (session.role === 'spectator') {
+      void this.updateListing();
+      return;
+    }
+    const seat = this.seats.get(session.userId);
+    if (!seat || seat.sessionId !== client.sessionId) return;
+    if (consented || this.options.reconnectSeconds === 0) {
+      this.vacateSeat(session.userId, 'left');
+      return;
+    }
+    await this.awaitReconnection(client, seat, session);
+  }
+
+  private async awaitReconnection(client: Client, seat: Seat, session: Session): Promise<void> {
+    const player = this.state.players.get(seat.userId);
+    if (player) player.connected = false;
+    void this.updateListing();
+    const reconnection = this.allowReconnection(client, this.options.reconnectSeconds);
+    seat.reconnection = reconnection;
+    try {
+      const returned = await reconnection;
+      seat.reconnection = undefined;
+      this.sessions.set(returned.sessionId, { ...session, client: returned });
+      this.markConnected(returned, seat.userId);
+    } catch {
+      seat.reconnection = undefined;
+      if (!seat.superseded && this.seats.get(seat.userId) === seat) this.vacateSeat(seat.userId, 'disconnected');
+      seat.superseded = false;
+    }
+  }
+
+  /** The player is gone for good: free the seat, or (mid-match) hand them to the forfeit hook. */
+  private vacateSeat(userId: string, reason: ForfeitReason): void {
+    if (this.state.phase === 'playing') {
+      const player = this.state.players.get(userId);
+      if (player) player.connected = false;
+      this.onForfeit(userId, reason);
+    } else {
+      this.seats.delete(userId);
+      this.state.players.delete(userId);
+      void seatIndex.remove(this.presence, userId, this.roomId);
+    }
+    if (userId === this.state.hostId) this.electHost(userId);
+    this.seatsChanged(false);
+  }
+
+  /** Host passes to the longest-seated connected player (or any seated one, or nobody). */
+  private electHost(leaving: string): void {
+    const candidates = [...this.seats.values()]
+      .filter((seat) => seat.userId !== leaving)
+      .sort((a, b) => a.joinedAt - b.joinedAt);
+    const connected = candidates.find((seat) => this.state.players.get(seat.userId)?.connected);
+    this.setHost((connected ?? candidates[0])?.userId ?? '');
+  }
+
+  private setHost(userId: string): void {
+    this.state.players.forEach((player) => (player.isHost = player.id === userId));
+    this.state.hostId = userId;
+  }
+
+  /**
+   * Closes one session on the server's initiative (kick, replacement, flooding): the client is
+   * told why first, and its later `onLeave` is ignored.
+   */
+  private removeSession(client: Client, reason: 'kicked' | 'replaced' | 'rate_limited', closeCode: number): void {
+    // A flooder's session stays known: its onLeave is an ordinary drop (the seat waits for it).
+    if (reason !== 'rate_limited') this.forgetSession(client.sessionId);
+    client.send('removed', { reason });
+    client.leave(closeCode);
+  }
+
+  private forgetSession(sessionId: string): Session | undefined {
+    const session = this.sessions.get(sessionId);
+    this.sessions.delete(sessionId);
+    if (session?.role === 'spectator') this.state.spectatorCount--;
+    return session;
+  }
+
+  override async onDispose(): Promise<void> {
+    await Promise.all([
+      releaseCode(this.presence, this.roomId),
+      ...[...this.seats.keys()].map((userId) => seatIndex.remove(this.presence, userId, this.roomId)),
+    ]);
+  }
+
+  // ---- host actions -----------------------------------------------------------------------
+
+  private registerCommonMessages(): void {
+    this.handle('ping', commonMessages.ping, 'any', ({ client }, { t }) => {
+      client.send('pong', { t, serverTime: Date.now() });
+    });
+    this.handle('configure', messageSchema(this.optionSchemas.configure.shape), 'host', (context, changes) => this.configure(changes));
+    this.handle('start', commonMessages.start, 'host', () => {
+      if (this.state.phase !== 'waiting') throw new ArenaError('GAME_ALREADY_STARTED', 'the match has already started');
+      this.requireEnoughPlayers();
+      this.beginMatch(false);
+    });
+    this.handle('rematch', commonMessages.rematch, 'host', () => {
+      if (this.state.phase === 'waiting') throw new ArenaError('GAME_NOT_STARTED', 'no match has been played yet');
+      if (this.state.phase === 'playing') throw new ArenaError('GAME_ALREADY_STARTED', 'the match is still running');
+      this.requireEnoughPlayers();
+      this.beginMatch(true);
+    });
+    this.handle('kick', commonMessages.kick, 'host', (context, { userId }) => this.kick(context.userId, userId));
+    this.handle('transfer_host', commonMessages.transfer_host, 'host', (context, { userId }) => {
+      if (userId === context.userId) throw new ArenaError('INVALID_ACTION', 'you are already the host');
+      if (!this.seats.has(userId)) throw new ArenaError('INVALID_ACTION', 'the new host must be a seated player');
+      if (!this.state.players.get(userId)?.connected) throw new ArenaError('INVALID_ACTION', 'the new host must be connected');
+      this.setHost(userId);
+      void this.updateListing();
+    });
+  }
+
+  private async configure(changes: Record<string, unknown>): Promise<void> {
+    if (this.state.phase !== 'waiting') throw new ArenaError('GAME_ALREADY_STARTED', 'options can only change before the match');
+    const { rid: _rid, password, ...rest } = changes;
+    const merged = this.optionSchemas.create.safeParse({ ...this.options, ...rest });
+    if (!merged.success) throw new ArenaError('INVALID_MESSAGE', describeZodError(merged.error));
+    const options = merged.data as unknown as O;
+    if (options.maxPlayers < this.seats.size) {
+      throw new ArenaError('INVALID_ACTION', `${this.seats.size} players are seated; maxPlayers cannot be lower`);
+    }
+    const passwordHash = typeof password === 'string' ? await hashPassword(password) : password === null ? undefined : this.passwordHash;
+    if (this.state.phase !== 'waiting') throw new ArenaError('GAME_ALREADY_STARTED', 'the match started meanwhile');
+    this.passwordHash = passwordHash;
+    await this.applyOptions(options);
+    this.seatsChanged(false);
+  }
+
+  private kick(hostId: string, userId: string): void {
+    if (userId === hostId) throw new ArenaError('INVALID_ACTION', 'you cannot kick yourself');
+    const targets = [...this.sessions.values()].filter((session) => session.userId === userId);
+    const seated = this.seats.get(userId);
+    if (!seated && targets.length === 0) throw new ArenaError('INVALID_ACTION', 'no such player or spectator in this room');
+    this.kicked.add(userId);
+    for (const session of targets) this.removeSession(session.client, 'kicked', 4003);
+    if (seated) {
+      if (seated.reconnection) {
+        seated.superseded = true;
+        seated.reconnection.reject(new Error('kicked'));
+      }
+      this.vacateSeat(userId, 'kicked');
+    }
+    void this.updateListing();
+  }
+
+  private requireEnoughPlayers(): void {
+    if (this.seats.size < this.options.minPlayers) {
+      throw new ArenaError('NOT_ENOUGH_PLAYERS', `at least ${this.options.minPlayers} players are needed`);
+    }
+  }
+
+  // ---- match lifecycle --------------------------------------------------------------------
+
+  private beginMatch(rematch: boolean): void {
+    this.cancelCountdown();
+    this.state.phase = 'playing';
+    this.onMatchStart(rematch);
+    void this.updateListing();
+  }
+
+  /** Games call this when the match is over. */
+  protected finishMatch(): void {
+    this.turnTimer.stop();
+    this.state.phase = 'finished';
+    void this.updateListing();
+  }
+
+  /** Seat count changed: quick-match countdown and listing follow. */
+  private seatsChanged(joined: boolean): void {
+    if (this.options.mode === 'quick' && this.state.phase === 'waiting') this.updateCountdown(joined);
+    void this.updateListing();
+  }
+
+  private updateCountdown(joined: boolean): void {
+    const seated = this.seats.size;
+    if (seated >= this.options.maxPlayers) return this.beginMatch(false);
+    if (seated < this.options.minPlayers) return this.cancelCountdown();
+    if (this.countdown && !joined) return;
+    const now = Date.now();
+    if (!this.countdown) this.countdownStartedAt = now;
+    const cap = this.countdownStartedAt + 3 * this.options.countdownSeconds * 1000;
+    this.state.startsAt = Math.min(now + this.options.countdownSeconds * 1000, cap);
+    this.countdown?.clear();
+    this.countdown = this.clock.setTimeout(() => {
+      this.countdown = undefined;
+      if (this.state.phase === 'waiting' && this.seats.size >= this.options.minPlayers) this.beginMatch(false);
+    }, this.state.startsAt - now);
+  }
+
+  private cancelCountdown(): void {
+    this.countdown?.clear();
+    this.countdown = undefined;
+    this.state.startsAt = 0;
+  }
+
+  // ---- options, listing, activity ---------------------------------------------------------
+
+  private async applyOptions(options: O): Promise<void> {
+    this.options = options;
+    const config = this.state.config;
+    config.maxPlayers = options.maxPlayers;
+    config.minPlayers = options.minPlayers;
+    config.allowSpectators = options.allowSpectators;
+    config.maxSpectators = options.maxSpectators;
+    config.turnSeconds = options.turnSeconds;
+    config.reconnectSeconds = options.reconnectSeconds;
+    config.idleSeconds = options.idleSeconds;
+    config.private = options.private;
+    config.hasPassword = this.passwordHash !== undefined;
+    config.restricted = Boolean(options.allowedUsers || options.allowedRoles);
+    config.mode = options.mode;
+    // Seats plus spectators plus a replacement session per player; never reached in practice, so
+    // Colyseus never auto-locks the room (a locked room refuses joinById).
+    this.maxClients = options.maxPlayers * 2 + options.maxSpectators + 10;
+    await this.setPrivate(options.private);
+    this.onOptionsApplied();
+  }
+
+  protected async updateListing(): Promise<void> {
+    const host = this.state.players.get(this.state.hostId);
+    const metadata: RoomMetadata = {
+      game: this.roomName,
+      code: this.roomId,
+      players: this.seats.size,
+      maxPlayers: this.options.maxPlayers,
+      spectators: this.state.spectatorCount,
+      phase: this.state.phase,
+      hasPassword: this.passwordHash !== undefined,
+      hostName: host?.name ?? '',
+      mode: this.options.mode,
+    };
+    this.listing.seatsOpen = this.state.phase !== 'playing' && this.seats.size < this.options.maxPlayers;
+    await this.setMetadata(metadata);
+    if (this.listing.roomId) updateLobby(this);
+  }
+
+  private touch(): void {
+    this.lastActivityAt = Date.now();
+    if (this.lastActivityAt - this.state.lastActivity >= 1000) this.state.lastActivity = this.lastActivityAt;
+  }
+
+  private scheduleIdleCheck(): void {
+    const interval = Math.min(5000, (this.options.idleSeconds * 1000) / 4);
+    this.clock.setInterval(() => {
+      if (Date.now() - this.lastActivityAt >= this.options.idleSeconds * 1000) {
+        arena().logger.info({ room: this.roomId, game: this.roomName }, 'closing idle room');
+        this.broadcast('closing', { reason: 'idle' });
+        void this.disconnect(4002);
+      }
+    }, interval);
+  }
+
+  // ---- helpers for games ------------------------------------------------------------------
+
+  /** Registers a validated message handler (see MessageDispatcher for the checks it runs). */
+  protected handle<Schema extends z.ZodTypeAny>(
+    type: string,
+    schema: Schema,
+    access: Access,
+    handler: (context: MessageContext, payload: z.infer<Schema>) => void | Promise<void>,
+  ): void {
+    this.dispatcher.register(type, schema, access, handler);
+  }
+
+  /** Throws GAME_NOT_STARTED / GAME_OVER unless a match is running. */
+  protected requirePlaying(): void {
+    if (this.state.phase === 'waiting') throw new ArenaError('GAME_NOT_STARTED', 'the match has not started');
+    if (this.state.phase === 'finished') throw new ArenaError('GAME_OVER', 'the match is over');
+  }
+
+  /** Seated players' user ids in seat order. */
+  protected seatedPlayers(): string[] {
+    return [...this.state.players.values()].sort((a, b) => a.seat - b.seat).map((player) => player.id);
+  }
+
+  /** The live client of a seated player, if connected. */
+  protected clientOf(userId: string): Client | undefined {
+    const seat = this.seats.get(userId);
+    return seat ? this.sessions.get(seat.sessionId)?.client : undefined;
+  }
+
+  /** Every connected session (players and spectators) with its role. */
+  protected connectedSessions(): Array<{ client: Client; userId: string; role: Role }> {
+    return [...this.sessions.values()].map(({ client, userId, role }) => ({ client, userId, role }));
+  }
+
+  protected sendError(client: Client, code: ErrorCode, message: string, rid?: string): void {
+    errorsSent.inc({ code });
+    client.send('error', rid === undefined ? { code, message } : { code, message, rid });
+  }
+
+  private rejection(code: ErrorCode, message: string): ServerError {
+    errorsSent.inc({ code });
+    return new ServerError(HTTP_STATUS[code] ?? 400, `${code}: ${message}`);
+  }
+
+  private freeSeatNumber(): number {
+    const taken = new Set([...this.state.players.values()].map((player) => player.seat));
+    let seat = 0;
+    while (taken.has(seat)) seat++;
+    return seat;
+  }
+
+  /** What the monitor shows: the state as a spectator sees it, never hidden values. */
+  getInspectData() {
+    return {
+      roomId: this.roomId,
+      clients: this.clients.length,
+      maxClients: this.maxClients,
+      metadata: this.metadata,
+      locked: this.locked,
+      state: this.publicStateJSON(),
+    };
+  }
+
+  /** Plain JSON of the state without any `@view()` field. */
+  protected publicStateJSON(): unknown {
+    return publicJSON(this);
+  }
+}

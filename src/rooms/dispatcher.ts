@@ -1,0 +1,122 @@
+/**
+ * Every client message of a game room passes through here, in this order: rate limit →
+ * activity → known type (UNKNOWN_MESSAGE) → payload schema (INVALID_MESSAGE) → access
+ * (NOT_HOST / NOT_A_PLAYER) → handler. Any rejection is an `error` reply echoing the `rid`;
+ * a rejected message never reaches a handler, so it cannot change state.
+ */
+import type { Client } from '@colyseus/core';
+import type { z } from 'zod';
+import { ArenaError, type ErrorCode } from '../protocol/errors';
+import { extractRid } from '../protocol/messages';
+import { describeZodError } from './options';
+import { createTokenBucket, type TokenBucket } from '../util/tokenBucket';
+import { messageDuration, messagesReceived } from '../metrics';
+import { arena } from '../context';
+
+/** Who may send a message: anyone in the room, seated players only, or the host only. */
+export type Access = 'any' | 'player' | 'host';
+
+export interface MessageContext {
+  client: Client;
+  userId: string;
+  role: 'player' | 'spectator';
+}
+
+export interface DispatcherHost {
+  roomName(): string;
+  sessionOf(client: Client): { userId: string; role: 'player' | 'spectator' } | undefined;
+  isHost(userId: string): boolean;
+  onActivity(): void;
+  sendError(client: Client, code: ErrorCode, message: string, rid?: string): void;
+  disconnectFlooder(client: Client): void;
+}
+
+/** Per-client limit: 10 messages/s sustained, bursts of 20. */
+export const RATE_LIMIT = { ratePerSecond: 10, burst: 20 };
+/** Consecutive rate-limited messages (each answered RATE_LIMITED) before the client is dropped. */
+export const FLOOD_DISCONNECT_AFTER = 20;
+
+interface Registration {
+  schema: z.ZodTypeAny;
+  access: Access;
+  handler: (context: MessageContext, payload: any) => void | Promise<void>;
+}
+
+interface ClientLimit {
+  bucket: TokenBucket;
+  rejected: number;
+  dropped: boolean;
+}
+
+export class MessageDispatcher {
+  private readonly handlers = new Map<string, Registration>();
+  private readonly limits = new WeakMap<Client, ClientLimit>();
+
+  constructor(private readonly host: DispatcherHost) {}
+
+  register(type: string, schema: z.ZodTypeAny, access: Access, handler: Registration['handler']): void {
+    if (this.handlers.has(type)) throw new Error(`message type "${type}" registered twice`);
+    this.handlers.set(type, { schema, access, handler });
+  }
+
+  async dispatch(client: Client, type: unknown, payload: unknown): Promise<void> {
+    const session = this.host.sessionOf(client);
+    if (!session) return; // not (or no longer) a member: replaced, kicked, mid-rejection
+    const rid = extractRid(payload);
+    if (!this.withinRateLimit(client, rid)) return;
+    this.host.onActivity();
+
+    const registration = typeof type === 'string' ? this.handlers.get(type) : undefined;
+    const room = this.host.roomName();
+    messagesReceived.inc({ room, type: registration ? (type as string) : 'unknown' });
+    if (!registration) {
+      return this.host.sendError(client, 'UNKNOWN_MESSAGE', `unknown message type ${JSON.stringify(String(type)).slice(0, 80)}`, rid);
+    }
+    const parsed = registration.schema.safeParse(payload === undefined ? {} : payload);
+    if (!parsed.success) return this.host.sendError(client, 'INVALID_MESSAGE', `${type}: ${describeZodError(parsed.error)}`, rid);
+    const denied = this.deniedAccess(registration.access, session);
+    if (denied) return this.host.sendError(client, denied.code, denied.message, rid);
+
+    const stopTimer = messageDuration.startTimer({ room, type: type as string });
+    try {
+      await registration.handler({ client, ...session }, parsed.data);
+    } catch (error) {
+      this.replyWithError(client, type as string, error, rid);
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private withinRateLimit(client: Client, rid: string | undefined): boolean {
+    let limit = this.limits.get(client);
+    if (!limit) {
+      limit = { bucket: createTokenBucket(RATE_LIMIT), rejected: 0, dropped: false };
+      this.limits.set(client, limit);
+    }
+    if (limit.dropped) return false;
+    if (limit.bucket.take()) {
+      limit.rejected = 0;
+      return true;
+    }
+    limit.rejected++;
+    this.host.sendError(client, 'RATE_LIMITED', `too many messages: at most ${RATE_LIMIT.ratePerSecond}/s`, rid);
+    if (limit.rejected >= FLOOD_DISCONNECT_AFTER) {
+      limit.dropped = true;
+      arena().logger.warn({ room: this.host.roomName(), sessionId: client.sessionId }, 'disconnecting a flooding client');
+      this.host.disconnectFlooder(client);
+    }
+    return false;
+  }
+
+  private deniedAccess(access: Access, session: { userId: string; role: string }): ArenaError | undefined {
+    if (access === 'host' && !this.host.isHost(session.userId)) return new ArenaError('NOT_HOST', 'only the host can do that');
+    if (access === 'player' && session.role !== 'player') return new ArenaError('NOT_A_PLAYER', 'spectators cannot do that');
+    return undefined;
+  }
+
+  private replyWithError(client: Client, type: string, error: unknown, rid: string | undefined): void {
+    if (error instanceof ArenaError) return this.host.sendError(client, error.code, error.message, rid);
+    arena().logger.error({ err: error, room: this.host.roomName(), type }, 'message handler failed');
+    this.host.sendError(client, 'INTERNAL', 'the server failed to handle this message', rid);
+  }
+}

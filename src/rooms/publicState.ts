@@ -1,0 +1,16 @@
+/**
+ * The state exactly as a client without any view (a spectator) decodes it: the room's own
+ * full-state encoding, decoded into a fresh instance. Used where state leaves the room for
+ * operators (the monitor) so hidden `@view()` values never do.
+ */
+import { Decoder, type Schema } from '@colyseus/schema';
+import type { Room } from '@colyseus/core';
+
+export function publicJSON(room: Room<Schema>): unknown {
+  const serializer = (room as unknown as { _serializer: { getFullState(): Buffer } })._serializer;
+  const bytes = serializer.getFullState();
+  const StateClass = room.state.constructor as new () => Schema;
+  const decoder = new Decoder(new StateClass());
+  decoder.decode(bytes, { offset: 1 });
+  return decoder.state.toJSON();
+}

@@ -130,6 +130,12 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   protected onOptionsApplied(): void {}
   /** Register the game's messages here with `this.handle(...)`. */
   protected registerMessages(): void {}
+  /** A new seat's state; games with per-player fields return a subclass of PlayerState. */
+  protected createPlayer(): PlayerState {
+    return new PlayerState();
+  }
+  /** Whether new players may take free seats while a match runs (tabletop sessions: yes). */
+  protected acceptsPlayersDuringMatch = false;
 
   // ---- creation ---------------------------------------------------------------------------
 
@@ -197,10 +203,12 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   }
 
   private seatPlayer(client: Client, user: User): void {
-    if (this.state.phase === 'playing') throw this.rejection('GAME_ALREADY_STARTED', 'the match has started; join as spectator');
+    if (this.state.phase === 'playing' && !this.acceptsPlayersDuringMatch) {
+      throw this.rejection('GAME_ALREADY_STARTED', 'the match has started; join as spectator');
+    }
     if (this.seats.size >= this.options.maxPlayers) throw this.rejection('ROOM_FULL', 'all seats are taken');
 
-    const player = new PlayerState();
+    const player = this.createPlayer();
     player.id = user.id;
     player.name = user.name;
     player.seat = this.freeSeatNumber();
@@ -482,7 +490,8 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       hostName: host?.name ?? '',
       mode: this.options.mode,
     };
-    this.listing.seatsOpen = this.state.phase !== 'playing' && this.seats.size < this.options.maxPlayers;
+    const joinable = this.state.phase !== 'playing' || this.acceptsPlayersDuringMatch;
+    this.listing.seatsOpen = joinable && this.seats.size < this.options.maxPlayers;
     await this.setMetadata(metadata);
     if (this.listing.roomId) updateLobby(this);
   }

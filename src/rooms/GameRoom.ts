@@ -173,6 +173,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.onMessage('*', (client, type, payload) => this.dispatcher.dispatch(client, type, payload));
     this.scheduleIdleCheck();
     this.resetAutoDisposeTimeout(EMPTY_ROOM_SECONDS);
+    await this.updateListing();
   }
 
   // ---- joining ----------------------------------------------------------------------------

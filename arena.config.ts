@@ -9,6 +9,7 @@ import { createTokenService } from './src/auth/tokens';
 import { setArenaContext, type ArenaContext } from './src/context';
 import { ArenaLobbyRoom } from './src/rooms/ArenaLobbyRoom';
 import { authRouter } from './src/http/auth';
+import { roomsRouter } from './src/http/rooms';
 import { operationsRouter } from './src/http/operations';
 import { monitorRouter } from './src/http/monitor';
 import { errorHandler, notFound } from './src/http/errors';
@@ -43,6 +44,7 @@ export function arenaConfig(settings: Settings) {
       app.use(express.json({ limit: '16kb' }));
       app.use(operationsRouter());
       app.use('/api/auth', authRouter());
+      app.use('/api', roomsRouter());
       if (settings.monitor) {
         app.use('/colyseus', monitorRouter(settings.monitor));
       } else {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { startArena, createRoom, joinRoom, serverState, type TestArena, type Seated } from '../support/arena';
+import { startArena, createRoom, joinRoom, seatTable, serverState, type TestArena, type Seated } from '../support/arena';
 
 describe('rooms: host and lifecycle', () => {
   let arena: TestArena;
@@ -9,13 +9,7 @@ describe('rooms: host and lifecycle', () => {
   after(() => arena.shutdown());
   afterEach(() => arena.colyseus.cleanup());
 
-  async function table(players = 2, options: Record<string, unknown> = {}): Promise<Seated[]> {
-    const host = await createRoom(arena, 'counter', options);
-    const seated = [host];
-    for (let i = 1; i < players; i++) seated.push(await joinRoom(arena, host.room.roomId));
-    await host.probe.stateWhere((state) => state.players.size === players, `${players} players`);
-    return seated;
-  }
+  const table = (players = 2, options: Record<string, unknown> = {}) => seatTable(arena, 'counter', players, options);
 
   /** Sends a rejected message and proves the server state did not change. */
   async function rejected(seat: Seated, type: string, payload: unknown, code: string) {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { startArena, createRoom, joinRoom, type TestArena, type Seated } from '../support/arena';
+import { startArena, createRoom, joinRoom, seatTable, type TestArena, type Seated } from '../support/arena';
 import { Probe, dropConnection } from '../support/probe';
 import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/GameRoom';
 
@@ -11,13 +11,7 @@ describe('rooms: reconnection', () => {
   after(() => arena.shutdown());
   afterEach(() => arena.colyseus.cleanup());
 
-  async function table(options: Record<string, unknown> = {}, players = 2): Promise<Seated[]> {
-    const host = await createRoom(arena, 'counter', options);
-    const seated = [host];
-    for (let i = 1; i < players; i++) seated.push(await joinRoom(arena, host.room.roomId));
-    await host.probe.stateWhere((state) => state.players.size === players, `${players} players seated`);
-    return seated;
-  }
+  const table = (options: Record<string, unknown> = {}, players = 2) => seatTable(arena, 'counter', players, options);
 
   async function startMatch(host: Seated) {
     host.room.send('start', {});

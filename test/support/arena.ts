@@ -155,3 +155,12 @@ export function serverState(arena: TestArena, code: string): Record<string, unkn
   const { lastActivity: _ignored, ...state } = arena.colyseus.getRoomById(code).state.toJSON();
   return state;
 }
+
+/** Creates a room of `game` and seats `players` guests (the first is host); waits until the host sees them all. */
+export async function seatTable(arena: TestArena, game: string, players: number, options: Record<string, unknown> = {}): Promise<Seated[]> {
+  const host = await createRoom(arena, game, options);
+  const seated = [host];
+  for (let i = 1; i < players; i++) seated.push(await joinRoom(arena, host.room.roomId));
+  await host.probe.stateWhere((state: any) => state.players.size === players, `${players} players seated`);
+  return seated;
+}

@@ -74,6 +74,8 @@ export type ForfeitReason = 'left' | 'disconnected' | 'kicked';
 
 /** Extra turn time given to a player who reconnects during their own turn. */
 export const RECONNECT_GRACE_SECONDS = 15;
+/** WebSocket close code when the server shuts down (clients may rejoin once it is back). */
+export const CLOSE_SHUTDOWN = 4005;
 /** HTTP-created rooms wait this long for their first player before closing. */
 export const EMPTY_ROOM_SECONDS = 60;
 
@@ -113,6 +115,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   private lastActivityAt = Date.now();
   private countdownStartedAt = 0;
   private countdown?: { clear(): void };
+  private shuttingDown = false;
 
   // ---- hooks for games -------------------------------------------------------------------
 
@@ -257,6 +260,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   // ---- leaving ----------------------------------------------------------------------------
 
   override async onLeave(client: Client, consented: boolean): Promise<void> {
+    if (this.shuttingDown) return;
     const session = this.forgetSession(client.sessionId);
     if (!session) return; // rejected join, or a session already replaced/kicked
     if (session.role === 'spectator') {
@@ -335,6 +339,16 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.sessions.delete(sessionId);
     if (session?.role === 'spectator') this.state.spectatorCount--;
     return session;
+  }
+
+  /**
+   * Server shutdown (SIGTERM): tell clients, then close every connection without treating it as
+   * anyone leaving — seats stay as they are, so nobody forfeits because the server stops.
+   */
+  override onBeforeShutdown(): void {
+    this.shuttingDown = true;
+    this.broadcast('closing', { reason: 'shutdown' });
+    void this.disconnect(CLOSE_SHUTDOWN);
   }
 
   override async onDispose(): Promise<void> {

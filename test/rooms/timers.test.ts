@@ -66,3 +66,24 @@ describe('rooms: turn timer and idle timeout', () => {
     await host.probe.stateWhere((s) => s.lastActivity > first, 'lastActivity moved');
   });
 });
+
+describe('rooms: server shutdown', () => {
+  let arena: TestArena;
+  before(async () => {
+    arena = await startArena();
+  });
+  after(() => arena.shutdown());
+
+  it('tells clients, closes with 4005 and forfeits nobody', async () => {
+    const host = await createRoom(arena, 'counter');
+    const guest = await joinRoom(arena, host.room.roomId);
+    host.room.send('start', {});
+    await guest.probe.stateWhere((s) => s.phase === 'playing');
+    const room = arena.colyseus.getRoomById(host.room.roomId) as any;
+    room.onBeforeShutdown();
+    assert.deepEqual(await guest.probe.message('closing'), { reason: 'shutdown' });
+    assert.equal(await guest.probe.left(), 4005);
+    assert.equal(await host.probe.left(), 4005);
+    assert.deepEqual(room.forfeits, []);
+  });
+});

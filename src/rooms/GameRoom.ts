@@ -97,7 +97,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   /** Effective, validated options. */
   protected options!: O;
 
-  protected turnTimer = new TurnTimer(this, (userId) => this.onTurnTimeout(userId));
+  protected turnTimer = new TurnTimer(this, (userId) => void this.dispatcher.exclusive(() => this.onTurnTimeout(userId)));
   protected readonly dispatcher = new MessageDispatcher({
     roomName: () => this.roomName,
     sessionOf: (client) => this.sessions.get(client.sessionId),
@@ -289,7 +289,12 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       this.markConnected(returned, seat.userId);
     } catch {
       seat.reconnection = undefined;
-      if (!seat.superseded && this.seats.get(seat.userId) === seat) this.vacateSeat(seat.userId, 'disconnected');
+      if (!seat.superseded) {
+        await this.dispatcher.exclusive(() => {
+          const stillAway = this.seats.get(seat.userId) === seat && !this.sessions.has(seat.sessionId);
+          if (stillAway) this.vacateSeat(seat.userId, 'disconnected');
+        });
+      }
       seat.superseded = false;
     }
   }
@@ -459,7 +464,9 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.countdown?.clear();
     this.countdown = this.clock.setTimeout(() => {
       this.countdown = undefined;
-      if (this.state.phase === 'waiting' && this.seats.size >= this.options.minPlayers) this.beginMatch(false);
+      void this.dispatcher.exclusive(() => {
+        if (this.state.phase === 'waiting' && this.seats.size >= this.options.minPlayers) this.beginMatch(false);
+      });
     }, this.state.startsAt - now);
   }
 

@@ -51,20 +51,40 @@ interface ClientLimit {
 export class MessageDispatcher {
   private readonly handlers = new Map<string, Registration>();
   private readonly limits = new WeakMap<Client, ClientLimit>();
+  /** Messages (and timer work) of one room run one after another, even when a handler awaits. */
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(private readonly host: DispatcherHost) {}
+
+  /**
+   * Runs `work` after everything already queued in this room. Handlers may await (e.g. storage)
+   * without a second message seeing a half-applied state.
+   */
+  exclusive(work: () => void | Promise<void>): Promise<void> {
+    const run = this.tail.then(work);
+    this.tail = run.catch((error) => {
+      arena().logger.error({ err: error, room: this.host.roomName() }, 'room task failed');
+    });
+    return run;
+  }
 
   register(type: string, schema: z.ZodTypeAny, access: Access, handler: Registration['handler']): void {
     if (this.handlers.has(type)) throw new Error(`message type "${type}" registered twice`);
     this.handlers.set(type, { schema, access, handler });
   }
 
-  async dispatch(client: Client, type: unknown, payload: unknown): Promise<void> {
-    const session = this.host.sessionOf(client);
-    if (!session) return; // not (or no longer) a member: replaced, kicked, mid-rejection
-    const rid = extractRid(payload);
-    if (!this.withinRateLimit(client, rid)) return;
+  /** Entry point for every client message: rate-limited on arrival, then handled in order. */
+  dispatch(client: Client, type: unknown, payload: unknown): void {
+    if (!this.host.sessionOf(client)) return; // not (or no longer) a member: replaced, kicked, mid-rejection
+    if (!this.withinRateLimit(client, extractRid(payload))) return;
     this.host.onActivity();
+    void this.exclusive(() => this.handle(client, type, payload));
+  }
+
+  private async handle(client: Client, type: unknown, payload: unknown): Promise<void> {
+    const session = this.host.sessionOf(client);
+    if (!session) return; // left while the message waited its turn
+    const rid = extractRid(payload);
 
     const registration = typeof type === 'string' ? this.handlers.get(type) : undefined;
     const room = this.host.roomName();

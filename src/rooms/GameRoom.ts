@@ -3,7 +3,7 @@
  * spectators, host, reconnection, turn timer, idle timeout, rate limit, message validation and
  * errors, quick-match countdown and the lobby listing. Games extend it and only adapt their rules.
  */
-import { Room, ServerError, updateLobby, type Client, type Deferred } from '@colyseus/core';
+import { Room, ServerError, updateLobby, type Client, type Deferred, type Delayed } from '@colyseus/core';
 import type { z } from 'zod';
 import { authenticateRoomToken } from './auth';
 import { releaseCode, renewCode, reserveCode, CODE_LEASE_SECONDS } from './codes';
@@ -55,6 +55,8 @@ type Role = 'player' | 'spectator';
 interface Session {
   userId: string;
   name: string;
+  /** Token roles of the user (e.g. `gm`). */
+  roles: readonly string[];
   role: Role;
   client: Client;
 }
@@ -125,10 +127,14 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   protected abstract onMatchStart(rematch: boolean): void;
   /** A seated player is out of the running match (left, reconnection expired, kicked). */
   protected onForfeit(_userId: string, _reason: ForfeitReason): void {}
+  /** A new player took a seat (not a returning one). */
+  protected onSeatTaken(_userId: string): void {}
+  /** A seat was freed (left, reconnection expired, kicked), outside a match or in a room that admits players mid-match. */
+  protected onSeatReleased(_userId: string, _reason: ForfeitReason): void {}
   /** The turn timer of `userId` expired. */
   protected onTurnTimeout(_userId: string): void {}
   /** A client (player or spectator) joined or reconnected: (re)build its StateView here. */
-  protected onSessionReady(_client: Client, _userId: string, _role: Role): void {}
+  protected onSessionReady(_client: Client, _userId: string, _role: Role, _roles: readonly string[]): void {}
   /** Options changed (create or `configure`): mirror game-specific options into state. */
   protected onOptionsApplied(): void {}
   /** Register the game's messages here with `this.handle(...)`. */
@@ -218,19 +224,20 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     player.seat = this.freeSeatNumber();
     this.state.players.set(user.id, player);
     this.seats.set(user.id, { userId: user.id, sessionId: client.sessionId, joinedAt: Date.now() });
-    this.sessions.set(client.sessionId, { userId: user.id, name: user.name, role: 'player', client });
+    this.sessions.set(client.sessionId, { userId: user.id, name: user.name, roles: user.roles, role: 'player', client });
     void seatIndex.add(this.presence, user.id, this.roomId);
     if (!this.state.hostId || user.id === this.creatorId) this.setHost(user.id);
-    this.onSessionReady(client, user.id, 'player');
+    this.onSeatTaken(user.id);
+    this.onSessionReady(client, user.id, 'player', user.roles);
     this.seatsChanged(true);
   }
 
   private admitSpectator(client: Client, user: User): void {
     if (!this.options.allowSpectators) throw this.rejection('SPECTATORS_DISABLED', 'this room does not allow spectators');
     if (this.state.spectatorCount >= this.options.maxSpectators) throw this.rejection('ROOM_FULL', 'no spectator places left');
-    this.sessions.set(client.sessionId, { userId: user.id, name: user.name, role: 'spectator', client });
+    this.sessions.set(client.sessionId, { userId: user.id, name: user.name, roles: user.roles, role: 'spectator', client });
     this.state.spectatorCount++;
-    this.onSessionReady(client, user.id, 'spectator');
+    this.onSessionReady(client, user.id, 'spectator', user.roles);
     void this.updateListing();
   }
 
@@ -245,15 +252,16 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       if (stale) this.removeSession(stale.client, 'replaced', 4001);
     }
     seat.sessionId = client.sessionId;
-    this.sessions.set(client.sessionId, { userId: user.id, name: user.name, role: 'player', client });
-    this.markConnected(client, user.id);
+    const session: Session = { userId: user.id, name: user.name, roles: user.roles, role: 'player', client };
+    this.sessions.set(client.sessionId, session);
+    this.markConnected(session);
   }
 
-  private markConnected(client: Client, userId: string): void {
+  private markConnected({ client, userId, roles }: Session): void {
     const player = this.state.players.get(userId);
     if (player) player.connected = true;
     this.turnTimer.extend(userId, RECONNECT_GRACE_SECONDS, this.options.turnSeconds);
-    this.onSessionReady(client, userId, 'player');
+    this.onSessionReady(client, userId, 'player', roles);
     void this.updateListing();
   }
 
@@ -285,8 +293,9 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     try {
       const returned = await reconnection;
       seat.reconnection = undefined;
-      this.sessions.set(returned.sessionId, { ...session, client: returned });
-      this.markConnected(returned, seat.userId);
+      const restored = { ...session, client: returned };
+      this.sessions.set(returned.sessionId, restored);
+      this.markConnected(restored);
     } catch {
       seat.reconnection = undefined;
       if (!seat.superseded) {
@@ -299,9 +308,12 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     }
   }
 
-  /** The player is gone for good: free the seat, or (mid-match) hand them to the forfeit hook. */
+  /**
+   * The player is gone for good. In a running match their seat stays (they keep their place in
+   * the results) and the game's forfeit rule applies; otherwise the seat is freed.
+   */
   private vacateSeat(userId: string, reason: ForfeitReason): void {
-    if (this.state.phase === 'playing') {
+    if (this.state.phase === 'playing' && !this.acceptsPlayersDuringMatch) {
       const player = this.state.players.get(userId);
       if (player) player.connected = false;
       this.onForfeit(userId, reason);
@@ -309,6 +321,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       this.seats.delete(userId);
       this.state.players.delete(userId);
       void seatIndex.remove(this.presence, userId, this.roomId);
+      this.onSeatReleased(userId, reason);
     }
     if (userId === this.state.hostId) this.electHost(userId);
     this.seatsChanged(false);
@@ -439,10 +452,16 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     void this.updateListing();
   }
 
-  /** Games call this when the match is over. */
+  /**
+   * Games call this when the match is over. Players who left during the match (no session, no
+   * pending reconnection) give up their seats now, so a rematch counts only those present.
+   */
   protected finishMatch(): void {
     this.turnTimer.stop();
     this.state.phase = 'finished';
+    for (const seat of [...this.seats.values()]) {
+      if (!seat.reconnection && !this.sessions.has(seat.sessionId)) this.vacateSeat(seat.userId, 'left');
+    }
     void this.updateListing();
   }
 
@@ -462,12 +481,10 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     const cap = this.countdownStartedAt + 3 * this.options.countdownSeconds * 1000;
     this.state.startsAt = Math.min(now + this.options.countdownSeconds * 1000, cap);
     this.countdown?.clear();
-    this.countdown = this.clock.setTimeout(() => {
+    this.countdown = this.later(this.state.startsAt - now, () => {
       this.countdown = undefined;
-      void this.dispatcher.exclusive(() => {
-        if (this.state.phase === 'waiting' && this.seats.size >= this.options.minPlayers) this.beginMatch(false);
-      });
-    }, this.state.startsAt - now);
+      if (this.state.phase === 'waiting' && this.seats.size >= this.options.minPlayers) this.beginMatch(false);
+    });
   }
 
   private cancelCountdown(): void {
@@ -544,6 +561,16 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     handler: (context: MessageContext, payload: z.infer<Schema>) => void | Promise<void>,
   ): void {
     this.dispatcher.register(type, schema, access, handler);
+  }
+
+  /** Runs `work` after `ms` on the room clock, in turn with the room's messages. */
+  protected later(ms: number, work: () => void | Promise<void>): Delayed {
+    return this.clock.setTimeout(() => void this.dispatcher.exclusive(work), ms);
+  }
+
+  /** The user who created the room (host-to-be), if known. */
+  protected get creator(): string | undefined {
+    return this.creatorId;
   }
 
   /** Throws GAME_NOT_STARTED / GAME_OVER unless a match is running. */

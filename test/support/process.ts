@@ -20,7 +20,8 @@ export interface ArenaProcess {
 export function startArenaProcess(env: Record<string, string>, options: { cwd?: string } = {}): ArenaProcess {
   const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), ENTRY], {
     cwd: options.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // tsx finds tsconfig.json (decorator settings) relative to the cwd; tests may run elsewhere.
+    env: { PATH: process.env.PATH ?? '', TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

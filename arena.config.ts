@@ -8,6 +8,9 @@ import { createLogger } from './src/logger';
 import { createTokenService } from './src/auth/tokens';
 import { setArenaContext, type ArenaContext } from './src/context';
 import { ArenaLobbyRoom } from './src/rooms/ArenaLobbyRoom';
+import { TabletopRoom } from './src/rooms/TabletopRoom';
+import { CaboRoom } from './src/rooms/CaboRoom';
+import { defineGame } from './src/rooms/registry';
 import { authRouter } from './src/http/auth';
 import { roomsRouter } from './src/http/rooms';
 import { operationsRouter } from './src/http/operations';
@@ -34,6 +37,8 @@ export function arenaConfig(settings: Settings) {
 
     initializeGameServer(gameServer) {
       gameServer.define('lobby', ArenaLobbyRoom);
+      defineGame(gameServer, 'tabletop', TabletopRoom);
+      defineGame(gameServer, 'cabo', CaboRoom);
       gameServer.onShutdown(() => logger.info('shutdown complete'));
     },
 

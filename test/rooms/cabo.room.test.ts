@@ -1,0 +1,356 @@
+import { strict as assert } from 'assert';
+import { cardValue, createMatch, legalActions, type CaboState as Match } from '../../src/games/cabo';
+import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/GameRoom';
+import { startArena, createRoom, joinRoom, serverState, type Seated, type TestArena } from '../support/arena';
+import { Probe, dropConnection } from '../support/probe';
+import {
+  caboTable,
+  clientProjection,
+  decodedValues,
+  expectedProjection,
+  match,
+  play,
+  readyAll,
+  startMatch,
+  type CaboTable,
+} from '../support/caboTable';
+
+/** First seed whose fresh deal (for `players` seats) satisfies `pred`. */
+function seedWhere(players: number, pred: (m: Match) => boolean): number {
+  const ids = Array.from({ length: players }, (_, i) => `p${i}`);
+  for (let seed = 1; seed < 100_000; seed++) if (pred(createMatch({ seed, players: ids }))) return seed;
+  throw new Error('no seed found');
+}
+const deckTopValue = (m: Match) => cardValue(m.deck[m.deck.length - 1]);
+
+describe('rooms: cabo', () => {
+  let arena: TestArena;
+  before(async () => {
+    arena = await startArena();
+  });
+  after(() => arena.shutdown());
+  afterEach(() => arena.colyseus.cleanup());
+
+  const id = (seat: Seated) => seat.guest.user.id;
+
+  /** Sends a message that must be refused with `code`, and checks nothing changed on the server. */
+  async function rejected(table: CaboTable, seat: Seated, type: string, payload: unknown, code: string) {
+    const before = serverState(arena, table.code);
+    const engineBefore = table.server.matchState;
+    const logLength = table.server.actionLog.length;
+    const error = await seat.probe.expectError(type, payload);
+    assert.equal(error.code, code, `${type} ${JSON.stringify(payload)} → ${error.code}: ${error.message}`);
+    assert.deepEqual(serverState(arena, table.code), before, `${type}: state changed`);
+    assert.equal(table.server.matchState, engineBefore, `${type}: rules state changed`);
+    assert.equal(table.server.actionLog.length, logLength, `${type}: logged`);
+    return error;
+  }
+
+  /** Current view of `seat` compared with what its player may know on the server right now. */
+  function assertViewMatches(table: CaboTable, state: any, viewer: string | null) {
+    const m = match(table);
+    const ids = m.players.map((p) => p.id);
+    assert.deepEqual(clientProjection(state, ids), expectedProjection(m, viewer));
+  }
+
+  it('validates its options and publishes them in config', async () => {
+    const host = await createRoom(arena, 'cabo');
+    const config = host.room.state.config;
+    assert.deepEqual(
+      [config.setupSeconds, config.targetScore, config.roundPauseSeconds, config.maxPlayers, config.minPlayers, config.turnSeconds],
+      [10, 100, 5, 4, 2, 30],
+    );
+    for (const bad of [{ setupSeconds: 0 }, { targetScore: 0 }, { roundPauseSeconds: 31 }, { maxPlayers: 7 }, { minPlayers: 1 }]) {
+      await assert.rejects(arena.client(await arena.guest()).create('cabo', bad), /INVALID_OPTIONS/, JSON.stringify(bad));
+    }
+    host.room.send('configure', { targetScore: 50, setupSeconds: 5 });
+    await host.probe.stateWhere((s) => s.config.targetScore === 50 && s.config.setupSeconds === 5);
+  });
+
+  it('setup: a player sees only their own cards 0 and 1, a spectator nothing; the timer ends setup', async () => {
+    const table = await caboTable(arena, 2, { setupSeconds: 1 }, { spectators: 1 });
+    const [host, guest] = table.players;
+    const spectator = table.spectators[0];
+    await startMatch(table);
+    const m = match(table);
+    const hostState = await host.probe.stateWhere((s) => s.players.get(id(host)).hand.length === 4 && s.roundPhase === 'setup');
+    const own = m.players[0].hand;
+    assert.deepEqual(hostState.players.get(id(host)).hand.map((c: any) => c.value), [cardValue(own[0]), cardValue(own[1]), undefined, undefined]);
+    assert.deepEqual(hostState.players.get(id(guest)).hand.map((c: any) => c.value), [undefined, undefined, undefined, undefined]);
+    assert.equal(hostState.discardTop, cardValue(m.discard[0]));
+    assert.ok(hostState.setupEndsAt > Date.now());
+    assertViewMatches(table, guest.room.state, id(guest));
+    assert.deepEqual(decodedValues(spectator.room.state), [], 'a spectator sees no card in setup');
+
+    // opaque ids: random strings, distinct, never the engine's numeric card ids
+    const ids = [...hostState.players.values()].flatMap((p: any) => p.hand.map((c: any) => c.id));
+    assert.equal(new Set(ids).size, 8);
+    for (const cardId of ids) assert.match(cardId, /^[A-Za-z0-9_-]{8}$/);
+
+    // nobody sent ready: setupSeconds later the room ends setup and the first turn starts
+    const turn = await host.probe.stateWhere((s) => s.roundPhase === 'turn', 'setup over', 4000);
+    assert.equal(turn.lastAction.type, 'end_setup');
+    assert.equal(turn.turn, id(host));
+    assert.equal(turn.turnPhase, 'draw');
+    assert.ok(turn.turnDeadline > Date.now());
+    assert.equal(turn.setupEndsAt, 0);
+    assert.deepEqual(decodedValues(turn), [], 'cards 0 and 1 leave the view after setup');
+    assertViewMatches(table, guest.room.state, id(guest));
+  });
+
+  it('rejects illegal moves with the rules’ codes and changes nothing', async () => {
+    // a deal whose first deck card is a 9 or 10, so the host gets the spy power
+    const seed = seedWhere(2, (m) => [9, 10].includes(deckTopValue(m)));
+    const table = await caboTable(arena, 2, {}, { spectators: 1, seeds: [seed] });
+    const [host, guest] = table.players;
+    const spectator = table.spectators[0];
+    const before = serverState(arena, table.code);
+    const error = await host.probe.expectError('draw', { source: 'deck' });
+    assert.equal(error.code, 'GAME_NOT_STARTED');
+    assert.deepEqual(serverState(arena, table.code), before);
+
+    await startMatch(table);
+    await rejected(table, host, 'draw', { source: 'deck' }, 'INVALID_ACTION'); // still in setup
+    await readyAll(table);
+    assert.equal(match(table).turn, id(host));
+
+    await rejected(table, guest, 'draw', { source: 'deck' }, 'NOT_YOUR_TURN');
+    await rejected(table, guest, 'cabo', {}, 'NOT_YOUR_TURN');
+    await rejected(table, spectator, 'draw', { source: 'deck' }, 'NOT_A_PLAYER');
+    await rejected(table, spectator, 'resign', {}, 'NOT_A_PLAYER');
+    for (const [type, payload] of [
+      ['draw', { source: 'hand' }],
+      ['draw', {}],
+      ['draw', { source: 'deck', extra: 1 }],
+      ['swap', { index: '1' }],
+      ['swap', { index: 1.5 }],
+      ['spy', { userId: 5, index: 0 }],
+      ['blind_swap', { index: 0, userId: id(guest) }],
+      ['ready', { now: true }],
+    ] as Array<[string, unknown]>) {
+      await rejected(table, guest, type, payload, 'INVALID_MESSAGE'); // checked before turn and access
+    }
+    await rejected(table, host, 'timeout', { playerId: id(guest) }, 'UNKNOWN_MESSAGE'); // system actions are not messages
+    await rejected(table, host, 'swap', { index: 0 }, 'INVALID_ACTION'); // nothing drawn yet
+
+    await play(table, id(host), { type: 'draw', source: 'deck' });
+    await rejected(table, host, 'swap', { index: 4 }, 'INVALID_ACTION');
+    await play(table, id(host), { type: 'discard' });
+    assert.equal(match(table).pendingPower, 'spy');
+    await rejected(table, host, 'spy', { userId: id(host), index: 0 }, 'INVALID_ACTION');
+    await rejected(table, host, 'spy', { userId: id(guest), index: 4 }, 'INVALID_ACTION');
+    await rejected(table, host, 'spy', { userId: id(guest), index: -1 }, 'INVALID_ACTION');
+    await rejected(table, host, 'spy', { userId: 'nobody', index: 0 }, 'INVALID_ACTION');
+    await rejected(table, host, 'peek', { index: 0 }, 'INVALID_ACTION'); // not the pending power
+
+    await play(table, id(host), { type: 'spy', userId: id(guest), index: 2 });
+    const spied = cardValue(match(table).players[1].hand[2]);
+    const hostState = await host.probe.stateWhere((s) => s.players.get(id(guest)).hand[2].value !== undefined);
+    assert.equal(hostState.players.get(id(guest)).hand[2].value, spied);
+    const last = hostState.lastAction;
+    assert.deepEqual([last.type, last.playerId, last.targetId, last.targetIndex, last.value], ['spy', id(host), id(guest), 2, -1]);
+    await guest.probe.stateWhere((s) => s.lastAction.type === 'spy');
+    assert.equal(guest.room.state.players.get(id(guest)).hand[2].value, undefined, 'the spied player does not learn it');
+    await spectator.probe.stateWhere((s) => s.lastAction.type === 'spy');
+    assert.deepEqual(decodedValues(spectator.room.state), []);
+    assertViewMatches(table, host.room.state, id(host));
+    assertViewMatches(table, guest.room.state, id(guest));
+  });
+
+  it('auto-plays a timed-out turn after a warning, and forfeits a player after 3 timeouts in a row', async function () {
+    this.timeout(15_000);
+    const table = await caboTable(arena, 2, { turnSeconds: 2 });
+    const [host, guest] = table.players;
+    await startMatch(table);
+    await readyAll(table);
+
+    for (let timeouts = 1; timeouts <= 3; timeouts++) {
+      // the host never acts: warned at 1 s left, auto-played at 0
+      assert.equal(match(table).turn, id(host));
+      const warned = guest.probe.count('turn_warning');
+      const warning = await guest.probe.message('turn_warning', () => guest.probe.count('turn_warning') > warned, 4000);
+      assert.deepEqual(warning, { userId: id(host), secondsLeft: 1 });
+      const state = await guest.probe.stateWhere((s) => s.lastAction.type === 'timeout' && s.players.get(id(host)).timeouts === timeouts, `timeout ${timeouts}`, 4000);
+      assert.equal(state.lastAction.playerId, id(host));
+      assert.equal(state.lastAction.value, state.discardTop, 'the auto-discarded card is public');
+      if (timeouts === 3) break;
+      assert.equal(state.turn, id(guest));
+      // the guest plays at once: draw, discard, skip any power
+      await play(table, id(guest), { type: 'draw', source: 'deck' });
+      await play(table, id(guest), { type: 'discard' });
+      if (match(table).turnPhase === 'power') await play(table, id(guest), { type: 'skip_power' });
+    }
+    const over = await guest.probe.message('game_over', undefined, 4000);
+    assert.deepEqual(over.ranking, [id(guest), id(host)]);
+    const finished = await host.probe.stateWhere((s) => s.phase === 'finished');
+    assert.equal(finished.players.get(id(host)).forfeited, true);
+    assert.deepEqual(
+      table.server.actionLog.filter((entry) => entry.action.type === 'timeout').map((entry) => entry.playerId),
+      [null, null, null],
+    );
+  });
+
+  it('resign forfeits at once; below two active players the match ends; rematch deals anew with the same seats', async () => {
+    const table = await caboTable(arena, 3);
+    const [host, second, third] = table.players;
+    await startMatch(table);
+    await readyAll(table);
+    await play(table, id(host), { type: 'draw', source: 'deck' });
+    const drawn = match(table).drawn!.cardId;
+    await play(table, id(host), { type: 'resign' });
+    let state = await second.probe.stateWhere((s) => s.lastAction.type === 'resign');
+    assert.equal(state.players.get(id(host)).forfeited, true);
+    assert.equal(state.discardTop, cardValue(drawn), 'the held card went face-up onto the discard');
+    assert.equal(state.players.get(id(host)).drawn.id, '');
+    assert.equal(state.turn, id(second));
+    await rejected(table, host, 'draw', { source: 'deck' }, 'INVALID_ACTION'); // forfeited players cannot act
+
+    await play(table, id(third), { type: 'resign' }); // out of turn: allowed
+    const over = await host.probe.message('game_over');
+    assert.deepEqual(over.ranking, [id(second), id(third), id(host)]);
+    state = await host.probe.stateWhere((s) => s.phase === 'finished');
+    assert.deepEqual(decodedValues(state).length, 12, 'hands are revealed at the end');
+    await rejected(table, second, 'draw', { source: 'deck' }, 'GAME_OVER');
+    await rejected(table, second, 'rematch', {}, 'NOT_HOST');
+
+    const oldSeed = table.server.matchSeed;
+    const oldIds = [...state.players.values()].flatMap((p: any) => p.hand.map((c: any) => c.id));
+    host.room.send('rematch', {});
+    state = await host.probe.stateWhere((s) => s.phase === 'playing' && s.roundPhase === 'setup' && s.ranking.length === 0);
+    assert.equal(state.round, 1);
+    assert.notEqual(table.server.matchSeed, oldSeed);
+    assert.deepEqual(table.server.actionLog, []);
+    assert.deepEqual(match(table).players.map((p) => p.id), [id(host), id(second), id(third)]);
+    for (const p of state.players.values() as Iterable<any>) {
+      assert.equal(p.forfeited, false);
+      assert.equal(p.total, 0);
+    }
+    const newIds = [...state.players.values()].flatMap((p: any) => p.hand.map((c: any) => c.id));
+    assert.ok(newIds.every((cardId) => !oldIds.includes(cardId)), 'fresh card ids');
+    assertViewMatches(table, host.room.state, id(host));
+    await readyAll(table);
+  });
+
+  it('a player dropping during their turn keeps seat and knowledge; reconnecting restores the view with a grace period', async () => {
+    const table = await caboTable(arena, 2, { reconnectSeconds: 30 }, { spectators: 1 });
+    const [host, guest] = table.players;
+    await startMatch(table);
+    await readyAll(table);
+    await play(table, id(host), { type: 'draw', source: 'deck' });
+    const drawnValue = cardValue(match(table).drawn!.cardId);
+    assert.equal(host.room.state.players.get(id(host)).drawn.value, drawnValue);
+    await guest.probe.stateWhere((s) => s.players.get(id(host)).drawn.id !== '');
+    assert.equal(guest.room.state.players.get(id(host)).drawn.value, undefined, 'only the drawer sees the drawn card');
+
+    const deadline = table.server.state.turnDeadline;
+    const token = host.room.reconnectionToken;
+    dropConnection(host.room);
+    await guest.probe.stateWhere((s) => s.players.get(id(host)).connected === false, 'host away');
+    const back = new Probe(await arena.client(host.guest).reconnect(token));
+    const state = await back.stateWhere((s) => s.players?.get(id(host))?.connected === true && s.turnDeadline > deadline, 'back');
+    assert.equal(state.turnDeadline, deadline + RECONNECT_GRACE_SECONDS * 1000);
+    assert.equal(state.players.get(id(host)).drawn.value, drawnValue, 'view restored');
+    assertViewMatches(table, state, id(host));
+
+    // the turn goes on from the restored session
+    const seq = table.server.state.lastAction.seq;
+    back.room.send('discard', {});
+    await back.stateWhere((s) => s.lastAction.seq > seq);
+    assertViewMatches(table, back.room.state, id(host));
+    const spectatorState = await table.spectators[0].probe.stateWhere((s) => s.lastAction.seq > seq);
+    assertViewMatches(table, spectatorState, null);
+  });
+
+  it('a new session of the same user during setup sees their own cards 0 and 1 again', async () => {
+    const table = await caboTable(arena, 2);
+    const [, guest] = table.players;
+    await startMatch(table);
+    const again = await joinRoom(arena, table.code, {}, guest.guest);
+    await guest.probe.left();
+    const state = await again.probe.stateWhere((s) => s.players.get(id(guest)).hand[0]?.value !== undefined);
+    assertViewMatches(table, state, id(guest));
+    assert.equal(decodedValues(state).length, 2);
+  });
+
+  it('a player whose reconnection window expires forfeits through the rules', async () => {
+    const table = await caboTable(arena, 3, { reconnectSeconds: 1 });
+    const [host, , third] = table.players;
+    await startMatch(table);
+    await readyAll(table);
+    dropConnection(third.room);
+    const state = await host.probe.stateWhere((s) => s.players.get(id(third)).forfeited, 'third forfeited', 5000);
+    assert.deepEqual([state.lastAction.type, state.lastAction.playerId], ['forfeit', id(third)]);
+    assert.equal(state.phase, 'playing');
+    const last = table.server.actionLog[table.server.actionLog.length - 1];
+    assert.deepEqual(last, { playerId: null, action: { type: 'forfeit', playerId: id(third) } });
+  });
+
+  it('a player who leaves mid-match forfeits, and their seat is freed for the rematch', async () => {
+    const table = await caboTable(arena, 3);
+    const [host, second, third] = table.players;
+    await startMatch(table);
+    await readyAll(table);
+    await third.room.leave(true);
+    const state = await host.probe.stateWhere((s) => s.players.get(id(third))?.forfeited === true, 'third out');
+    assert.equal(state.players.get(id(third)).connected, false);
+    await play(table, id(second), { type: 'resign' });
+    await host.probe.stateWhere((s) => s.phase === 'finished' && !s.players.has(id(third)), 'seat freed at the end');
+    host.room.send('rematch', {});
+    await host.probe.stateWhere((s) => s.phase === 'playing' && s.ranking.length === 0, 'rematch');
+    assert.deepEqual([...host.room.state.players.keys()].sort(), [id(host), id(second)].sort());
+    assert.deepEqual(table.server.actionLog, []);
+  });
+
+  it('quick match: joinOrCreate finds the open quick room and starts it when full', async () => {
+    const first = await arena.client(await arena.guest()).joinOrCreate('cabo', { mode: 'quick', maxPlayers: 2 });
+    const second = await arena.client(await arena.guest()).joinOrCreate('cabo', { mode: 'quick' });
+    assert.equal(second.roomId, first.roomId);
+    const probe = new Probe(first);
+    await probe.stateWhere((s) => s.phase === 'playing' && s.roundPhase === 'setup', 'quick match started');
+  });
+
+  it('card ids are opaque and fresh per round, and renewed when cards come back from a reshuffle', async () => {
+    const table = await caboTable(arena, 2);
+    await startMatch(table);
+    const room = table.server as any;
+    const act = (playerId: string | null, action: any) => room.commit(playerId, action);
+    const slotIds = () => [...room.state.players.values()].flatMap((p: any) => p.hand.map((c: any) => c.id));
+    const round1 = slotIds();
+    for (const p of match(table).players) act(p.id, { type: 'ready' });
+
+    // deck-draw and discard until the deck is reshuffled, remembering each card's id when face-up
+    const faceUpIds = new Map<number, string>();
+    let reshuffled = false;
+    let redrawn = 0;
+    while (redrawn < 5) {
+      const m = match(table);
+      act(m.turn, { type: 'draw', source: 'deck' });
+      if (match(table).deck.length > m.deck.length) reshuffled = true;
+      const drawn = match(table).drawn!.cardId;
+      const drawnId = room.state.players.get(m.turn).drawn.id;
+      assert.notEqual(drawnId, '');
+      if (reshuffled && faceUpIds.has(drawn)) {
+        assert.notEqual(drawnId, faceUpIds.get(drawn), 'a reshuffled card must not keep its old id');
+        redrawn++;
+      }
+      act(m.turn, { type: 'discard' });
+      faceUpIds.set(drawn, room.state.discardTopId);
+      if (match(table).turnPhase === 'power') act(m.turn, { type: 'skip_power' });
+    }
+    for (const cardId of slotIds()) assert.doesNotMatch(cardId, /^\d+$/);
+
+    // call cabo, finish the round, deal the next one: every id is new
+    act(match(table).turn, { type: 'cabo' });
+    while (match(table).phase === 'turn') {
+      const turn = match(table).turn!;
+      act(turn, legalActions(match(table), turn).find((a) => a.type === 'draw')!);
+      act(turn, { type: 'swap', index: 0 });
+    }
+    assert.equal(match(table).phase, 'roundOver');
+    const round1End = slotIds();
+    act(null, { type: 'next_round' });
+    assert.equal(match(table).round, 2);
+    const round2 = slotIds();
+    assert.ok(round2.every((cardId) => !round1.includes(cardId) && !round1End.includes(cardId)));
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Client → server messages of the tabletop room (SPEC §6), with their limits. Every schema is
+ * strict and accepts the optional `rid` (see `messageSchema`).
+ */
+import { z } from 'zod';
+import { messageSchema, userIdSchema } from './messages';
+
+export const TABLETOP_LIMITS = {
+  /** chat and whisper text, after trimming. */
+  chatLength: 500,
+  /** GM narration, after trimming. */
+  narrateLength: 1000,
+  rollLabelLength: 100,
+  characterLength: 64,
+  actionKindLength: 32,
+  /** `action.details` as JSON text. */
+  detailsLength: 1000,
+  /** Nesting depth of `action.details`. */
+  detailsDepth: 8,
+  /** Longest turn order (the largest table). */
+  turnOrderLength: 12,
+} as const;
+
+/** Trimmed, non-empty text of at most `max` characters (UTF-16 code units). */
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+
+/**
+ * `action.details`: any JSON value (string, number, boolean, null, array, object) of at most
+ * `detailsLength` characters as JSON and `detailsDepth` levels. It is stored as JSON text.
+ */
+export const detailsSchema = z.unknown().transform((value, ctx) => {
+  const json = detailsJson(value);
+  if (json === undefined) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `must be JSON data of at most ${TABLETOP_LIMITS.detailsLength} characters and ${TABLETOP_LIMITS.detailsDepth} levels`,
+    });
+    return z.NEVER;
+  }
+  return json;
+});
+
+/** JSON text of `value` if it is plain JSON data within the limits, else undefined. */
+export function detailsJson(value: unknown): string | undefined {
+  if (!isPlainJson(value, TABLETOP_LIMITS.detailsDepth)) return undefined;
+  const json = JSON.stringify(value);
+  return json.length <= TABLETOP_LIMITS.detailsLength ? json : undefined;
+}
+
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (depth === 0 || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.length <= TABLETOP_LIMITS.detailsLength && value.every((item) => isPlainJson(item, depth - 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
+  const entries = Object.entries(value as Record<string, unknown>);
+  return entries.length <= TABLETOP_LIMITS.detailsLength && entries.every(([, item]) => isPlainJson(item, depth - 1));
+}
+
+export const tabletopMessages = {
+  /** Public chat line. */
+  chat: messageSchema({ text: text(TABLETOP_LIMITS.chatLength) }),
+  /** Private line to one seated player; only sender, target and GMs see it. */
+  whisper: messageSchema({ to: userIdSchema, text: text(TABLETOP_LIMITS.chatLength) }),
+  /**
+   * Server-side dice roll. Any string reaches the dice parser (bad formulas → INVALID_FORMULA);
+   * `secret` rolls are seen only by the roller and GMs.
+   */
+  roll: messageSchema({
+    formula: z.string(),
+    label: z.string().trim().max(TABLETOP_LIMITS.rollLabelLength).optional(),
+    secret: z.boolean().optional(),
+  }),
+  /** GM narration. */
+  narrate: messageSchema({ text: text(TABLETOP_LIMITS.narrateLength) }),
+  /** A player's in-game action, logged for everyone: `kind` (e.g. "attack") plus free JSON details. */
+  action: messageSchema({
+    kind: text(TABLETOP_LIMITS.actionKindLength),
+    details: detailsSchema.optional(),
+  }),
+  /** GM: the turn order (seated user ids, no duplicates; [] clears it). */
+  set_turn_order: messageSchema({ order: z.array(userIdSchema).max(TABLETOP_LIMITS.turnOrderLength) }),
+  /** GM or the current player: pass the turn on. */
+  next_turn: messageSchema({}),
+  /** GM: start/end combat or set its round. */
+  combat: messageSchema({ active: z.boolean(), round: z.number().int().min(1).max(10_000).optional() }),
+  /** Set your character's name ('' clears it); the GM may name another player's (`userId`). */
+  set_character: messageSchema({ name: z.string().trim().max(TABLETOP_LIMITS.characterLength), userId: userIdSchema.optional() }),
+} as const;
+
+export type TabletopMessages = { [K in keyof typeof tabletopMessages]: z.infer<(typeof tabletopMessages)[K]> };

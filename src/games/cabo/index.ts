@@ -7,3 +7,4 @@ export { visibleCardIds, isPublicCard, knowersOf, discardTop, handsRevealed } fr
 export { activePlayers, isMatchOver } from './state';
 export { legalActions } from './legal';
 export { replay } from './replay';
+export { publicReplay, type PublicStep, type PublicPlayerStep } from './publicReplay';

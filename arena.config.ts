@@ -1,4 +1,5 @@
 /** Rooms, routes, monitor, presence/driver choice: the composition of one Arena process. */
+import os from 'os';
 import config from '@colyseus/tools';
 import express from 'express';
 import { RedisPresence } from '@colyseus/redis-presence';
@@ -11,8 +12,14 @@ import { ArenaLobbyRoom } from './src/rooms/ArenaLobbyRoom';
 import { TabletopRoom } from './src/rooms/TabletopRoom';
 import { CaboRoom } from './src/rooms/CaboRoom';
 import { defineGame } from './src/rooms/registry';
+import { restoreLiveRooms } from './src/rooms/restore';
+import { startCluster } from './src/rooms/cluster';
+import { archive } from './src/rooms/archive';
+import { openStorage } from './src/persistence/open';
+import type { Storage } from './src/persistence/storage';
 import { authRouter } from './src/http/auth';
 import { roomsRouter } from './src/http/rooms';
+import { gamesRouter } from './src/http/games';
 import { operationsRouter } from './src/http/operations';
 import { monitorRouter } from './src/http/monitor';
 import { errorHandler, notFound } from './src/http/errors';
@@ -20,8 +27,17 @@ import { httpMetrics } from './src/http/httpMetrics';
 
 export function arenaConfig(settings: Settings) {
   const logger = createLogger(settings.logLevel);
-  const context: ArenaContext = { settings, logger, tokens: createTokenService(settings.jwtSecret), startedAt: Date.now() };
+  const context: ArenaContext = {
+    settings,
+    logger,
+    tokens: createTokenService(settings.jwtSecret),
+    storage: undefined as unknown as Storage, // opened in initializeGameServer, before any room exists
+    instanceId: settings.publicAddress ?? `${os.hostname()}:${settings.port}`,
+    startedAt: Date.now(),
+  };
   setArenaContext(context);
+  let stopHeartbeat = () => {};
+  let stopArchiving = () => {};
 
   return config({
     displayLogs: false,
@@ -35,11 +51,31 @@ export function arenaConfig(settings: Settings) {
       }),
     },
 
-    initializeGameServer(gameServer) {
+    async initializeGameServer(gameServer) {
+      context.storage = await openStorage({
+        dataDir: settings.dataDir,
+        databaseUrl: settings.databaseUrl,
+        schema: settings.databaseSchema,
+        onPoolError: (error) => logger.warn({ err: error }, 'PostgreSQL connection error'),
+      });
+      stopArchiving = archive.onRecord((record) => {
+        context.storage.archiveGame(record).catch((error) => logger.error({ err: error, room: record.code }, 'archiving failed'));
+      });
       gameServer.define('lobby', ArenaLobbyRoom);
       defineGame(gameServer, 'tabletop', TabletopRoom);
       defineGame(gameServer, 'cabo', CaboRoom);
-      gameServer.onShutdown(() => logger.info('shutdown complete'));
+      gameServer.onShutdown(async () => {
+        stopHeartbeat();
+        stopArchiving();
+        await context.storage.close();
+        logger.info('shutdown complete');
+      });
+    },
+
+    async beforeListen() {
+      stopHeartbeat = await startCluster();
+      const restored = await restoreLiveRooms();
+      if (restored.length > 0) logger.info({ rooms: restored }, 'restored live rooms');
     },
 
     initializeExpress(app) {
@@ -50,6 +86,7 @@ export function arenaConfig(settings: Settings) {
       app.use(operationsRouter());
       app.use('/api/auth', authRouter());
       app.use('/api', roomsRouter());
+      app.use('/api', gamesRouter());
       if (settings.monitor) {
         app.use('/colyseus', monitorRouter(settings.monitor));
       } else {

@@ -46,6 +46,7 @@ const environmentSchema = z.object({
   MONITOR_USER: z.preprocess(emptyAsUndefined, z.string().min(1).default('admin')),
   REDIS_URL: optional(z.string().url().refine((url) => /^rediss?:/.test(url), 'must be a redis:// or rediss:// URL')),
   DATABASE_URL: optional(z.string().url().refine((url) => /^postgres(ql)?:/.test(url), 'must be a postgres:// URL')),
+  DATABASE_SCHEMA: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('public')),
   PUBLIC_ADDRESS: optional(z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?(\/[\w./-]*)?$/, 'must look like host[:port][/path]')),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default('info')),
 });
@@ -62,6 +63,8 @@ export interface Settings {
   monitor?: { user: string; password: string };
   redisUrl?: string;
   databaseUrl?: string;
+  /** PostgreSQL schema holding Arena's tables (created if missing). */
+  databaseSchema: string;
   publicAddress?: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -88,6 +91,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     monitor: vars.MONITOR_PASSWORD ? { user: vars.MONITOR_USER, password: vars.MONITOR_PASSWORD } : undefined,
     redisUrl: vars.REDIS_URL,
     databaseUrl: vars.DATABASE_URL,
+    databaseSchema: vars.DATABASE_SCHEMA,
     publicAddress: vars.PUBLIC_ADDRESS,
     logLevel: vars.LOG_LEVEL,
   };

@@ -6,11 +6,19 @@
 import type { Settings } from './config';
 import type { Logger } from './logger';
 import type { TokenService } from './auth/tokens';
+import type { Storage } from './persistence/storage';
 
 export interface ArenaContext {
   settings: Settings;
   logger: Logger;
   tokens: TokenService;
+  /** Live rooms and the archive (SQLite or PostgreSQL); opened before rooms are defined. */
+  storage: Storage;
+  /**
+   * This process's stable identity as owner of live rooms: PUBLIC_ADDRESS, else host:port. A
+   * restarted process gets its own rooms back at once; others wait for the lease to lapse.
+   */
+  instanceId: string;
   /** Epoch ms when this process started serving. */
   startedAt: number;
 }

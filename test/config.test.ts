@@ -47,6 +47,7 @@ describe('config', () => {
     assert.equal(settings.databaseUrl, 'postgres://postgres@127.0.0.1:5432/test');
     assert.equal(settings.publicAddress, 'arena-1.example.com:443/p1');
     assert.equal(settings.logLevel, 'debug');
+    assert.equal(settings.databaseSchema, 'public');
   });
 
   const invalid: Array<[string, string]> = [
@@ -60,6 +61,7 @@ describe('config', () => {
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['PUBLIC_ADDRESS', 'http://x y'],
     ['LOG_LEVEL', 'loud'],
+    ['DATABASE_SCHEMA', 'Robert"); drop'],
   ];
   for (const [name, value] of invalid) {
     it(`rejects ${name}=${JSON.stringify(value)} naming the variable`, () => {

@@ -39,10 +39,19 @@ export function authRouter(): express.Router {
 /** Authenticated request: `req.user` is set by `requireUser`. */
 export type AuthedRequest = Request & { user: User };
 
+function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+}
+
 /** Verifies `Authorization: Bearer <token>` with the same function rooms use. */
 export const requireUser: RequestHandler = asyncRoute(async (req, _res, next) => {
-  const header = req.headers.authorization ?? '';
-  const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-  (req as AuthedRequest).user = await arena().tokens.verify(token);
+  (req as AuthedRequest).user = await arena().tokens.verify(bearerToken(req));
+  next();
+});
+
+/** Like `requireUser` when a token is sent (a bad one is still 401); anonymous otherwise. */
+export const optionalUser: RequestHandler = asyncRoute(async (req, _res, next) => {
+  if (req.headers.authorization !== undefined) (req as AuthedRequest).user = await arena().tokens.verify(bearerToken(req));
   next();
 });

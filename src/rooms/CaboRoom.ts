@@ -12,6 +12,7 @@ import {
   cardValue,
   createMatch,
   discardTop,
+  replay,
   HAND_SIZE,
   visibleCardIds,
   type CaboAction,
@@ -23,12 +24,12 @@ import {
   type PlayerId,
   type PublicAction,
 } from '../games/cabo';
-import { GameRoom, type BaseRoomOptions, type ForfeitReason } from './GameRoom';
+import { GameRoom, RESTORE_GRACE_SECONDS, type BaseRoomOptions, type ForfeitReason } from './GameRoom';
 import { buildOptionSchemas } from './options';
 import { CaboPlayerState, CaboState, CardState } from './schema/CaboState';
 import { caboMessages, caboOptionShape, type CaboMessageType, type CaboRoundSummary, type CaboServerMessages } from '../protocol/cabo';
 import { ArenaError } from '../protocol/errors';
-import { archive, type ArchiveRecord } from './archive';
+import { archive } from './archive';
 import { arena } from '../context';
 
 export interface CaboRoomOptions extends BaseRoomOptions {
@@ -44,7 +45,7 @@ export interface CaboSeat {
 }
 
 /** What `archive.submit` receives when a Cabo match ends. */
-export interface CaboArchiveRecord extends ArchiveRecord {
+export interface CaboArchiveRecord {
   game: 'cabo';
   code: string;
   seats: CaboSeat[];
@@ -59,6 +60,15 @@ export interface CaboArchiveRecord extends ArchiveRecord {
 }
 
 type Role = 'player' | 'spectator';
+
+/** The Cabo part of the room snapshot: the current match's identity and its turn deadline. */
+interface CaboSnapshot {
+  seed: number;
+  targetScore: number;
+  seats: CaboSeat[];
+  startedAt: number;
+  turnDeadline: number;
+}
 
 export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
   static override optionSchemas = buildOptionSchemas(
@@ -118,36 +128,38 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
 
   protected override registerMessages(): void {
     for (const type of Object.keys(caboMessages) as CaboMessageType[]) {
-      this.handle(type, caboMessages[type], 'player', ({ userId }, payload) => {
+      this.handle(type, caboMessages[type], 'player', async ({ userId }, payload) => {
         const { rid: _rid, ...fields } = payload as Record<string, unknown>;
-        this.act(userId, { type, ...fields } as PlayerAction);
+        this.requirePlaying();
+        await this.commit(userId, { type, ...fields } as PlayerAction);
       });
     }
   }
 
-  private act(userId: string, action: PlayerAction): void {
-    this.requirePlaying();
-    this.commit(userId, action);
-  }
-
-  /** Applies one action; a rejection throws (the dispatcher replies `error`) and changes nothing. */
-  private commit(playerId: PlayerId | null, action: CaboAction): void {
+  /**
+   * Applies one action: a rejection throws (the dispatcher replies `error`) and changes nothing;
+   * an accepted one is journaled before anything changes or anyone hears of it.
+   */
+  private async commit(playerId: PlayerId | null, action: CaboAction): Promise<void> {
     if (!this.match) throw new ArenaError('GAME_NOT_STARTED', 'the match has not started');
     const result = apply(this.match, playerId, action);
     if (!result.ok) throw new ArenaError(result.code, result.message);
+    const entry: LogEntry = { playerId, action };
+    await this.journal.append(entry);
     this.match = result.state;
-    this.log.push({ playerId, action });
+    this.log.push(entry);
     this.mirror(result.events);
     this.react(result.events);
+    this.journal.requestSave(); // the snapshot carries the running timers' deadlines
   }
 
   /**
    * A system action (timers, forfeits). The callers only send actions the rules should accept, so
    * a rejection is logged and otherwise ignored (the match state stays as it was).
    */
-  private system(action: CaboAction): boolean {
+  private async system(action: CaboAction): Promise<boolean> {
     try {
-      this.commit(null, action);
+      await this.commit(null, action);
       return true;
     } catch (error) {
       if (error instanceof ArenaError) {
@@ -161,7 +173,7 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
 
   // ---- lifecycle hooks ----------------------------------------------------------------------
 
-  protected onMatchStart(_rematch: boolean): void {
+  protected async onMatchStart(_rematch: boolean): Promise<void> {
     this.clearTimers();
     const players = this.seatedPlayers();
     this.seed = this.createSeed();
@@ -170,6 +182,7 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
     this.startedAt = Date.now();
     this.matchSeats = players.map((id) => ({ id, name: this.state.players.get(id)?.name ?? '' }));
     this.match = createMatch({ seed: this.seed, players, targetScore: this.options.targetScore });
+    await this.journal.saveNow({ resetLog: true }); // the new match's seed and seats, its log empty
     this.state.ranking = new ArraySchema<string>();
     this.state.lastAction.assign({ playerId: '', type: '', source: '', index: -1, targetId: '', targetIndex: -1, value: -1 });
     for (const id of players) this.ensureSlots(id);
@@ -177,13 +190,51 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
     this.react([{ type: 'round_started', round: this.match.round, starter: this.match.roundStarter }]);
   }
 
-  protected override onTurnTimeout(userId: string): void {
-    if (this.state.phase === 'playing') this.system({ type: 'timeout', playerId: userId });
+  protected override gameSnapshot(): CaboSnapshot | null {
+    if (!this.match) return null;
+    return {
+      seed: this.seed,
+      targetScore: this.match.targetScore,
+      seats: this.matchSeats,
+      startedAt: this.startedAt,
+      turnDeadline: this.state.turnDeadline,
+    };
+  }
+
+  /** After a restart: replay the journaled actions of the current match and resume its timers. */
+  protected override restoreGame(snapshot: unknown, events: unknown[]): void {
+    const saved = snapshot as CaboSnapshot | null;
+    if (!saved) return;
+    this.seed = saved.seed;
+    this.matchSeats = saved.seats;
+    this.startedAt = saved.startedAt;
+    this.log = events as LogEntry[];
+    const init = { seed: saved.seed, players: saved.seats.map((seat) => seat.id), targetScore: saved.targetScore };
+    this.match = replay(init, this.log).at(-1)!;
+    for (const id of init.players) this.ensureSlots(id);
+    this.mirror([]);
+    const m = this.match;
+    if (m.phase === 'matchOver') this.state.ranking = new ArraySchema<string>(...(m.ranking ?? []));
+    else if (m.phase === 'setup') this.startSetupTimer();
+    else if (m.phase === 'roundOver') this.schedulePause();
+    else if (m.turn) {
+      const deadline = saved.turnDeadline > 0 ? Math.max(saved.turnDeadline, Date.now()) : Date.now() + this.options.turnSeconds * 1000;
+      this.turnTimer.startUntil(m.turn, deadline + RESTORE_GRACE_SECONDS * 1000, this.options.turnSeconds);
+    }
+  }
+
+  protected override async onTurnTimeout(userId: string): Promise<void> {
+    if (this.state.phase === 'playing') await this.system({ type: 'timeout', playerId: userId });
   }
 
   protected override onForfeit(userId: string, _reason: ForfeitReason): void {
     const player = this.match?.players.find((p) => p.id === userId);
-    if (player && !player.forfeited && this.state.phase === 'playing') this.system({ type: 'forfeit', playerId: userId });
+    if (!player || player.forfeited || this.state.phase !== 'playing') return;
+    // Seat changes arrive outside the message queue: the forfeit takes its turn like any action.
+    void this.dispatcher.exclusive(async () => {
+      const current = this.match?.players.find((p) => p.id === userId);
+      if (current && !current.forfeited && this.state.phase === 'playing') await this.system({ type: 'forfeit', playerId: userId });
+    });
   }
 
   protected override onSessionReady(client: Client, userId: string, role: Role): void {
@@ -332,9 +383,9 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
     this.clearSetupTimer();
     const ms = this.options.setupSeconds * 1000;
     this.state.setupEndsAt = Date.now() + ms;
-    this.setupTimer = this.later(ms, () => {
+    this.setupTimer = this.later(ms, async () => {
       this.setupTimer = undefined;
-      if (this.match?.phase === 'setup') this.system({ type: 'end_setup' });
+      if (this.match?.phase === 'setup') await this.system({ type: 'end_setup' });
     });
   }
 
@@ -345,19 +396,7 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
   }
 
   private roundOver(event: Extract<CaboEvent, { type: 'round_over' }>): void {
-    const finished = this.match!.phase === 'matchOver';
-    let nextRoundAt = 0;
-    if (!finished) {
-      const ms = this.options.roundPauseSeconds * 1000;
-      nextRoundAt = Date.now() + ms;
-      this.pauseTimer?.clear();
-      this.pauseTimer = this.later(ms, () => {
-        this.pauseTimer = undefined;
-        this.state.nextRoundAt = 0;
-        if (this.match?.phase === 'roundOver') this.system({ type: 'next_round' });
-      });
-    }
-    this.state.nextRoundAt = nextRoundAt;
+    const nextRoundAt = this.match!.phase === 'matchOver' ? 0 : this.schedulePause();
     const message: CaboServerMessages['round_over'] = {
       round: event.round,
       caller: event.caller,
@@ -367,6 +406,19 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
       nextRoundAt,
     };
     this.broadcast('round_over', message);
+  }
+
+  /** The pause between a round's reveal and the next deal; returns when it ends (epoch ms). */
+  private schedulePause(): number {
+    const ms = this.options.roundPauseSeconds * 1000;
+    this.pauseTimer?.clear();
+    this.pauseTimer = this.later(ms, async () => {
+      this.pauseTimer = undefined;
+      this.state.nextRoundAt = 0;
+      if (this.match?.phase === 'roundOver') await this.system({ type: 'next_round' });
+    });
+    this.state.nextRoundAt = Date.now() + ms;
+    return this.state.nextRoundAt;
   }
 
   private gameOver(ranking: string[], totals: Record<string, number>): void {
@@ -390,7 +442,15 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
       startedAt: this.startedAt,
       endedAt: Date.now(),
     };
-    archive.submit(record);
+    archive.submit({
+      game: 'cabo',
+      code: record.code,
+      startedAt: record.startedAt,
+      endedAt: record.endedAt,
+      participants: record.seats.map((seat) => ({ userId: seat.id, name: seat.name })),
+      result: { ranking, totals },
+      data: record,
+    });
   }
 
   private clearTimers(): void {

@@ -6,7 +6,8 @@
 import { Room, ServerError, updateLobby, type Client, type Deferred, type Delayed } from '@colyseus/core';
 import type { z } from 'zod';
 import { authenticateRoomToken } from './auth';
-import { releaseCode, renewCode, reserveCode, CODE_LEASE_SECONDS } from './codes';
+import { claimCode, releaseCode, renewCode, reserveCode, CODE_LEASE_SECONDS } from './codes';
+import { LiveRoomRecord } from './liveRoom';
 import { describeZodError, joinOptionsSchema, type buildOptionSchemas } from './options';
 import { PlayerState, type GameStateWithConfig, type Phase } from './schema/GameState';
 import { TurnTimer } from './turnTimer';
@@ -63,8 +64,11 @@ interface Session {
 
 interface Seat {
   userId: string;
+  /** '' for a seat restored after a restart whose player has not come back yet. */
   sessionId: string;
   joinedAt: number;
+  /** Restored seat: releases it if its player does not come back in time. */
+  expiry?: Delayed;
   /** Pending `allowReconnection` while the player is away. */
   reconnection?: Deferred<Client>;
   /** Set when a newer session took the seat, so the old reconnection wait ends silently. */
@@ -78,10 +82,28 @@ export type ForfeitReason = 'left' | 'disconnected' | 'kicked';
 export const RECONNECT_GRACE_SECONDS = 15;
 /** WebSocket close code when the server shuts down (clients may rejoin once it is back). */
 export const CLOSE_SHUTDOWN = 4005;
+/** Extra time a restored room gives its players to come back (and added to running turns). */
+export const RESTORE_GRACE_SECONDS = 30;
+/** Room option (server-side only) that rebuilds a room from its live record. */
+export const RESTORE_OPTION = 'restoreCode';
 /** HTTP-created rooms wait this long for their first player before closing. */
 export const EMPTY_ROOM_SECONDS = 60;
 
 type OptionSchemas = ReturnType<typeof buildOptionSchemas>;
+
+/** Everything a restarted server needs to rebuild a room (besides the game's event log). */
+export interface RoomSnapshot<O = BaseRoomOptions> {
+  version: 1;
+  options: O;
+  passwordHash?: { salt: string; hash: string };
+  creatorId?: string;
+  hostId: string;
+  phase: Phase;
+  kicked: string[];
+  seats: Array<{ userId: string; name: string; seat: number; joinedAt: number }>;
+  /** The game's own part (`gameSnapshot()`). */
+  game: unknown;
+}
 
 export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoomOptions = BaseRoomOptions> extends Room<S> {
   /**
@@ -118,13 +140,23 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   private countdownStartedAt = 0;
   private countdown?: { clear(): void };
   private shuttingDown = false;
+  private movedAway = false;
+  private hold?: Delayed;
+  /** The room's durable record; games append their events to it before applying them. */
+  protected journal!: LiveRoomRecord;
 
   // ---- hooks for games -------------------------------------------------------------------
 
   /** A fresh state instance of the game's state class. */
   protected abstract createState(): S;
   /** Phase just became `playing` (after `start`, the quick countdown, or `rematch`). */
-  protected abstract onMatchStart(rematch: boolean): void;
+  protected abstract onMatchStart(rematch: boolean): void | Promise<void>;
+  /** The game's part of the room snapshot (JSON); its events go through `this.journal.append`. */
+  protected gameSnapshot(): unknown {
+    return null;
+  }
+  /** After a restart: rebuild the game from its snapshot and the events logged since. */
+  protected restoreGame(_snapshot: unknown, _events: unknown[]): void | Promise<void> {}
   /** A seated player is out of the running match (left, reconnection expired, kicked). */
   protected onForfeit(_userId: string, _reason: ForfeitReason): void {}
   /** A new player took a seat (not a returning one). */
@@ -132,7 +164,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   /** A seat was freed (left, reconnection expired, kicked), outside a match or in a room that admits players mid-match. */
   protected onSeatReleased(_userId: string, _reason: ForfeitReason): void {}
   /** The turn timer of `userId` expired. */
-  protected onTurnTimeout(_userId: string): void {}
+  protected onTurnTimeout(_userId: string): void | Promise<void> {}
   /** A client (player or spectator) joined or reconnected: (re)build its StateView here. */
   protected onSessionReady(_client: Client, _userId: string, _role: Role, _roles: readonly string[]): void {}
   /** Options changed (create or `configure`): mirror game-specific options into state. */
@@ -153,6 +185,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     // Runs in the matchmaker before a room is found or created; the server decides these keys:
     // who creates (host-to-be) and whether this join needs an open seat (matchmaking filter).
     if (options && typeof options === 'object') {
+      delete options[RESTORE_OPTION];
       options.creatorId = user.id;
       if (options.spectate === true) delete options.seatsOpen;
       else options.seatsOpen = true;
@@ -161,6 +194,9 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   }
 
   override async onCreate(rawOptions: unknown): Promise<void> {
+    const restoreCode = (rawOptions as Record<string, unknown> | undefined)?.[RESTORE_OPTION];
+    if (typeof restoreCode === 'string') return this.restore(restoreCode);
+
     const parsed = this.optionSchemas.create.safeParse(rawOptions ?? {});
     if (!parsed.success) throw new ServerError(400, `INVALID_OPTIONS: ${describeZodError(parsed.error)}`);
     const { spectate: _spectate, creatorId, seatsOpen: _seatsOpen, password, ...options } = parsed.data as Record<string, unknown>;
@@ -168,21 +204,111 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.creatorId = creatorId as string | undefined;
     if (typeof password === 'string') this.passwordHash = await hashPassword(password);
     this.roomId = await reserveCode(this.presence);
-    this.clock.setInterval(() => void renewCode(this.presence, this.roomId), (CODE_LEASE_SECONDS / 3) * 1000);
+    await this.setUp(options as unknown as O);
+    this.journal = new LiveRoomRecord(arena().storage, this.roomId, this.roomName, () => this.snapshot(), () => this.closeMoved());
+    await this.journal.saveNow();
+    this.holdOpen(EMPTY_ROOM_SECONDS);
+    await this.updateListing();
+  }
 
+  /** What fresh and restored rooms share: state, options, messages, timers. */
+  private async setUp(options: O): Promise<void> {
+    this.clock.setInterval(() => void renewCode(this.presence, this.roomId), (CODE_LEASE_SECONDS / 3) * 1000);
     this.setState(this.createState());
     this.state.code = this.roomId;
     this.state.game = this.roomName;
     this.state.lastActivity = Date.now();
     this.listing.mode = options.mode;
-    await this.applyOptions(options as unknown as O);
-
+    await this.applyOptions(options);
     this.registerCommonMessages();
     this.registerMessages();
     this.onMessage('*', (client, type, payload) => this.dispatcher.dispatch(client, type, payload));
     this.scheduleIdleCheck();
-    this.resetAutoDisposeTimeout(EMPTY_ROOM_SECONDS);
+  }
+
+  /**
+   * Rebuilds a room from its live record after a restart: same code, options, host and seats.
+   * Seats wait `reconnectSeconds` + grace for their players, who come back with `joinById(code)`.
+   */
+  private async restore(code: string): Promise<void> {
+    const { storage, instanceId, logger } = arena();
+    const record = await storage.loadLiveRoom(code);
+    if (!record || record.owner !== instanceId) throw new ServerError(409, `cannot restore ${code}: not owned by this process`);
+    const snapshot = record.snapshot as RoomSnapshot<O>;
+    this.creatorId = snapshot.creatorId;
+    this.passwordHash = snapshot.passwordHash && { salt: Buffer.from(snapshot.passwordHash.salt, 'base64'), hash: Buffer.from(snapshot.passwordHash.hash, 'base64') };
+    this.kicked = new Set(snapshot.kicked);
+    this.roomId = code;
+    await claimCode(this.presence, code);
+    await this.setUp(snapshot.options);
+    this.state.phase = snapshot.phase;
+
+    const waitSeconds = snapshot.options.reconnectSeconds + RESTORE_GRACE_SECONDS;
+    for (const seat of snapshot.seats) this.restoreSeat(seat, waitSeconds);
+    this.setHost(snapshot.hostId);
+    const lastSeq = record.events.at(-1)?.seq ?? 0;
+    this.journal = new LiveRoomRecord(storage, code, this.roomName, () => this.snapshot(), () => this.closeMoved(), lastSeq);
+    await this.restoreGame(snapshot.game, record.events.map((entry) => entry.event));
+    this.holdOpen(waitSeconds);
+    await this.journal.saveNow();
     await this.updateListing();
+    logger.info({ room: code, game: this.roomName, seats: snapshot.seats.length, events: record.events.length }, 'room restored');
+  }
+
+  private restoreSeat(seat: RoomSnapshot['seats'][number], waitSeconds: number): void {
+    const player = this.createPlayer();
+    player.id = seat.userId;
+    player.name = seat.name;
+    player.seat = seat.seat;
+    player.connected = false;
+    this.state.players.set(seat.userId, player);
+    const expiry = this.later(waitSeconds * 1000, () => {
+      const current = this.seats.get(seat.userId);
+      if (current) current.expiry = undefined;
+      if (current && !this.sessions.has(current.sessionId)) this.vacateSeat(seat.userId, 'disconnected');
+      this.releaseHoldWhenSettled();
+    });
+    this.seats.set(seat.userId, { userId: seat.userId, sessionId: '', joinedAt: seat.joinedAt, expiry });
+    void seatIndex.add(this.presence, seat.userId, this.roomId);
+  }
+
+  /**
+   * Keeps an empty room alive (Colyseus would dispose it at once, e.g. after a refused join)
+   * while someone is expected: the creator of a fresh room, or the players of a restored one.
+   */
+  private holdOpen(seconds: number): void {
+    this.autoDispose = false;
+    this.hold?.clear();
+    this.hold = this.clock.setTimeout(() => this.releaseHold(), seconds * 1000);
+  }
+
+  /** Ends the hold once no restored seat is still waiting for its player. */
+  private releaseHoldWhenSettled(): void {
+    if (this.hold && ![...this.seats.values()].some((seat) => seat.expiry)) this.releaseHold();
+  }
+
+  private releaseHold(): void {
+    this.hold?.clear();
+    this.hold = undefined;
+    this.autoDispose = true; // disposes the room now if it is empty
+  }
+
+  private snapshot(): RoomSnapshot<O> {
+    const hash = this.passwordHash;
+    return {
+      version: 1,
+      options: this.options,
+      passwordHash: hash && { salt: hash.salt.toString('base64'), hash: hash.hash.toString('base64') },
+      creatorId: this.creatorId,
+      hostId: this.state.hostId,
+      phase: this.state.phase,
+      kicked: [...this.kicked],
+      seats: [...this.seats.values()].map(({ userId, joinedAt }) => {
+        const player = this.state.players.get(userId)!;
+        return { userId, name: player.name, seat: player.seat, joinedAt };
+      }),
+      game: this.gameSnapshot(),
+    };
   }
 
   // ---- joining ----------------------------------------------------------------------------
@@ -194,9 +320,10 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
 
     // Everything below is synchronous: capacity checks and seating cannot interleave.
     const seat = this.seats.get(user.id);
-    if (seat) return this.reclaimSeat(client, user, seat);
-    if (join.data.spectate) return this.admitSpectator(client, user);
-    this.seatPlayer(client, user);
+    if (seat) this.reclaimSeat(client, user, seat);
+    else if (join.data.spectate) this.admitSpectator(client, user);
+    else this.seatPlayer(client, user);
+    this.releaseHoldWhenSettled();
   }
 
   private async checkAccess(user: User, password: string | undefined): Promise<void> {
@@ -243,6 +370,8 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
 
   /** The same user came back with a new session (page reload, second tab): the seat follows. */
   private reclaimSeat(client: Client, user: User, seat: Seat): void {
+    seat.expiry?.clear();
+    seat.expiry = undefined;
     if (seat.reconnection) {
       seat.superseded = true;
       seat.reconnection.reject(new Error('superseded by a new session'));
@@ -369,7 +498,25 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     void this.disconnect(CLOSE_SHUTDOWN);
   }
 
+  /**
+   * Another process adopted this room (this one stalled past its lease): close here without
+   * touching the journal; clients rejoin by code and reach the new owner.
+   */
+  private closeMoved(): void {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.movedAway = true;
+    this.broadcast('closing', { reason: 'moved' });
+    void this.disconnect(CLOSE_SHUTDOWN);
+  }
+
   override async onDispose(): Promise<void> {
+    // A shutdown keeps the record for the next start; any other close ends the room for good.
+    const keep = this.shuttingDown;
+    const update = this.movedAway ? undefined : keep ? this.journal?.release() : this.journal?.remove();
+    await update?.catch((error) => {
+      arena().logger.error({ err: error, room: this.roomId }, 'updating the live room record failed');
+    });
     await Promise.all([
       releaseCode(this.presence, this.roomId),
       ...[...this.seats.keys()].map((userId) => seatIndex.remove(this.presence, userId, this.roomId)),
@@ -383,16 +530,16 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       client.send('pong', { t, serverTime: Date.now() });
     });
     this.handle('configure', messageSchema(this.optionSchemas.configure.shape), 'host', (context, changes) => this.configure(changes));
-    this.handle('start', commonMessages.start, 'host', () => {
+    this.handle('start', commonMessages.start, 'host', async () => {
       if (this.state.phase !== 'waiting') throw new ArenaError('GAME_ALREADY_STARTED', 'the match has already started');
       this.requireEnoughPlayers();
-      this.beginMatch(false);
+      await this.beginMatch(false);
     });
-    this.handle('rematch', commonMessages.rematch, 'host', () => {
+    this.handle('rematch', commonMessages.rematch, 'host', async () => {
       if (this.state.phase === 'waiting') throw new ArenaError('GAME_NOT_STARTED', 'no match has been played yet');
       if (this.state.phase === 'playing') throw new ArenaError('GAME_ALREADY_STARTED', 'the match is still running');
       this.requireEnoughPlayers();
-      this.beginMatch(true);
+      await this.beginMatch(true);
     });
     this.handle('kick', commonMessages.kick, 'host', (context, { userId }) => this.kick(context.userId, userId));
     this.handle('transfer_host', commonMessages.transfer_host, 'host', (context, { userId }) => {
@@ -445,10 +592,16 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
 
   // ---- match lifecycle --------------------------------------------------------------------
 
-  private beginMatch(rematch: boolean): void {
+  private async beginMatch(rematch: boolean): Promise<void> {
     this.cancelCountdown();
+    const previous = this.state.phase;
     this.state.phase = 'playing';
-    this.onMatchStart(rematch);
+    try {
+      await this.onMatchStart(rematch);
+    } catch (error) {
+      this.state.phase = previous; // e.g. storage failed: the match did not start
+      throw error;
+    }
     void this.updateListing();
   }
 
@@ -473,7 +626,13 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
 
   private updateCountdown(joined: boolean): void {
     const seated = this.seats.size;
-    if (seated >= this.options.maxPlayers) return this.beginMatch(false);
+    if (seated >= this.options.maxPlayers) {
+      this.cancelCountdown();
+      void this.dispatcher.exclusive(async () => {
+        if (this.state.phase === 'waiting' && this.seats.size >= this.options.maxPlayers) await this.beginMatch(false);
+      });
+      return;
+    }
     if (seated < this.options.minPlayers) return this.cancelCountdown();
     if (this.countdown && !joined) return;
     const now = Date.now();
@@ -481,9 +640,9 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     const cap = this.countdownStartedAt + 3 * this.options.countdownSeconds * 1000;
     this.state.startsAt = Math.min(now + this.options.countdownSeconds * 1000, cap);
     this.countdown?.clear();
-    this.countdown = this.later(this.state.startsAt - now, () => {
+    this.countdown = this.later(this.state.startsAt - now, async () => {
       this.countdown = undefined;
-      if (this.state.phase === 'waiting' && this.seats.size >= this.options.minPlayers) this.beginMatch(false);
+      if (this.state.phase === 'waiting' && this.seats.size >= this.options.minPlayers) await this.beginMatch(false);
     });
   }
 
@@ -533,6 +692,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.listing.seatsOpen = joinable && this.seats.size < this.options.maxPlayers;
     await this.setMetadata(metadata);
     if (this.listing.roomId) updateLobby(this);
+    this.journal?.requestSave(); // absent only while a room is still being created
   }
 
   private touch(): void {
@@ -566,6 +726,11 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   /** Runs `work` after `ms` on the room clock, in turn with the room's messages. */
   protected later(ms: number, work: () => void | Promise<void>): Delayed {
     return this.clock.setTimeout(() => void this.dispatcher.exclusive(work), ms);
+  }
+
+  /** True while the server shuts down: the room closes but will be restored on the next start. */
+  protected get closingForRestart(): boolean {
+    return this.shuttingDown;
   }
 
   /** The user who created the room (host-to-be), if known. */

@@ -72,6 +72,21 @@ export interface SessionLogEntry {
   audience: Audience;
 }
 
+/** One journaled event: a log entry, and the turn state or character it set (exact after a restart). */
+interface JournalEvent {
+  entry: SessionLogEntry;
+  turns?: turns.TurnState;
+  character?: { userId: string; name: string };
+}
+
+/** The tabletop part of the room snapshot. */
+interface TabletopSnapshot {
+  startedAt: number;
+  participants: SessionParticipant[];
+  gmIds: string[];
+  droppedEntries: number;
+}
+
 export interface SessionParticipant {
   id: string;
   name: string;
@@ -124,7 +139,9 @@ export class TabletopRoom extends GameRoom<TabletopState, BaseRoomOptions> {
   protected onMatchStart(): void {}
 
   protected override onSeatTaken(userId: string): void {
-    this.append({ kind: 'join', from: userId, name: this.player(userId)?.name ?? '', audience: PUBLIC });
+    const name = this.player(userId)?.name ?? '';
+    // Seat changes arrive outside the message queue; the entry takes its turn like any message.
+    void this.dispatcher.exclusive(() => this.append({ kind: 'join', from: userId, name, audience: PUBLIC }));
   }
 
   protected override onSessionReady(client: Client, userId: string, role: Role, roles: readonly string[]): void {
@@ -173,34 +190,66 @@ export class TabletopRoom extends GameRoom<TabletopState, BaseRoomOptions> {
   /** A player left for good (the base freed the seat): log it, fix the turn order. */
   protected override onSeatReleased(userId: string, reason: ForfeitReason): void {
     const name = this.participants.get(userId)?.name ?? '';
-    this.append({ kind: 'leave', from: userId, name, text: reason, audience: PUBLIC });
-    const removed = turns.removeFromOrder(this.turnState, userId);
-    this.applyTurns(removed.state, removed.events, '');
+    void this.dispatcher.exclusive(async () => {
+      await this.append({ kind: 'leave', from: userId, name, text: reason, audience: PUBLIC });
+      const removed = turns.removeFromOrder(this.turnState, userId);
+      await this.applyTurns(removed.state, removed.events, '');
+    });
   }
 
+  /** The session ends when the room closes, unless the server is only restarting. */
   override async onDispose(): Promise<void> {
-    this.submitArchive();
+    if (!this.closingForRestart) this.submitArchive();
     await super.onDispose();
+  }
+
+  protected override gameSnapshot(): TabletopSnapshot {
+    return {
+      startedAt: this.state.startedAt,
+      participants: [...this.participants.values()],
+      gmIds: [...this.gmIds],
+      droppedEntries: this.droppedEntries,
+    };
+  }
+
+  /** After a restart: the session's entries, turn order and characters, exactly as journaled. */
+  protected override restoreGame(snapshot: unknown, events: unknown[]): void {
+    const saved = snapshot as TabletopSnapshot;
+    this.state.startedAt = saved.startedAt;
+    for (const participant of saved.participants) this.participants.set(participant.id, participant);
+    for (const id of saved.gmIds) this.gmIds.add(id);
+    this.droppedEntries = saved.droppedEntries;
+    let turnState = this.turnState;
+    for (const event of events as JournalEvent[]) {
+      this.show(event.entry);
+      if (event.turns) turnState = event.turns;
+      if (event.character) this.characters.set(event.character.userId, event.character.name);
+    }
+    this.mirrorTurns(turnState);
+    for (const [userId, name] of this.characters) {
+      const player = this.player(userId);
+      if (player) player.character = name;
+    }
   }
 
   // ---- messages -----------------------------------------------------------------------------
 
   protected override registerMessages(): void {
     const m = tabletopMessages;
-    this.handle('chat', m.chat, 'player', ({ userId }, { text }) => {
-      this.append({ kind: 'chat', from: userId, text, audience: PUBLIC });
+    this.handle('chat', m.chat, 'player', async ({ userId }, { text }) => {
+      await this.append({ kind: 'chat', from: userId, text, audience: PUBLIC });
     });
 
-    this.handle('whisper', m.whisper, 'player', ({ userId }, { to, text }) => {
+    this.handle('whisper', m.whisper, 'player', async ({ userId }, { to, text }) => {
       if (to === userId) throw new ArenaError('INVALID_ACTION', 'you cannot whisper to yourself');
       if (!this.player(to)) throw new ArenaError('INVALID_ACTION', 'you can only whisper to a seated player');
-      this.append({ kind: 'whisper', from: userId, to, text, audience: privateAudience(userId, to) });
+      await this.append({ kind: 'whisper', from: userId, to, text, audience: privateAudience(userId, to) });
     });
 
-    this.handle('roll', m.roll, 'player', ({ userId }, { formula, label, secret }) => {
+    this.handle('roll', m.roll, 'player', async ({ userId }, { formula, label, secret }) => {
       const outcome = roll(formula, randomInt);
       if (!outcome.ok) throw new ArenaError('INVALID_FORMULA', outcome.message);
-      this.append({
+      await this.append({
         kind: 'roll',
         from: userId,
         text: label ?? '',
@@ -209,54 +258,77 @@ export class TabletopRoom extends GameRoom<TabletopState, BaseRoomOptions> {
       });
     });
 
-    this.handle('narrate', m.narrate, 'player', ({ userId }, { text }) => {
+    this.handle('narrate', m.narrate, 'player', async ({ userId }, { text }) => {
       this.requireGM(userId, 'only the GM can narrate');
-      this.append({ kind: 'narrate', from: userId, text, audience: PUBLIC });
+      await this.append({ kind: 'narrate', from: userId, text, audience: PUBLIC });
     });
 
-    this.handle('action', m.action, 'player', ({ userId }, { kind, details }) => {
-      this.append({ kind: 'action', from: userId, text: kind, details: details ?? '', audience: PUBLIC });
+    this.handle('action', m.action, 'player', async ({ userId }, { kind, details }) => {
+      await this.append({ kind: 'action', from: userId, text: kind, details: details ?? '', audience: PUBLIC });
     });
 
-    this.handle('set_character', m.set_character, 'player', ({ userId }, { name, userId: target = userId }) => {
+    this.handle('set_character', m.set_character, 'player', async ({ userId }, { name, userId: target = userId }) => {
       if (target !== userId) this.requireGM(userId, "only the GM can name another player's character");
       const player = this.player(target);
       if (!player) throw new ArenaError('INVALID_ACTION', 'no such seated player');
+      await this.append({ kind: 'character', from: userId, to: target, text: name, audience: PUBLIC }, { character: { userId: target, name } });
       player.character = name;
       this.characters.set(target, name);
       const participant = this.participants.get(target);
       if (participant) participant.character = name;
-      this.append({ kind: 'character', from: userId, to: target, text: name, audience: PUBLIC });
     });
 
-    this.handle('set_turn_order', m.set_turn_order, 'player', ({ userId }, { order }) => {
-      this.applyTurnResult(turns.setTurnOrder(this.turnState, this.actor(userId), order, this.seatedPlayers()), userId);
+    this.handle('set_turn_order', m.set_turn_order, 'player', async ({ userId }, { order }) => {
+      await this.applyTurnResult(turns.setTurnOrder(this.turnState, this.actor(userId), order, this.seatedPlayers()), userId);
     });
 
-    this.handle('next_turn', m.next_turn, 'player', ({ userId }) => {
-      this.applyTurnResult(turns.nextTurn(this.turnState, this.actor(userId)), userId);
+    this.handle('next_turn', m.next_turn, 'player', async ({ userId }) => {
+      await this.applyTurnResult(turns.nextTurn(this.turnState, this.actor(userId)), userId);
     });
 
-    this.handle('combat', m.combat, 'player', ({ userId }, { active, round }) => {
-      this.applyTurnResult(turns.setCombat(this.turnState, this.actor(userId), active, round), userId);
+    this.handle('combat', m.combat, 'player', async ({ userId }, { active, round }) => {
+      await this.applyTurnResult(turns.setCombat(this.turnState, this.actor(userId), active, round), userId);
     });
   }
 
   // ---- log ----------------------------------------------------------------------------------
 
-  /** Writes an entry: into `state.log` (dropping the oldest beyond the cap), the views of its audience, and the history. */
-  private append(input: EntryInput): LogEntryState {
+  /**
+   * Writes an entry: journaled first (with the turn state or character it sets), then into
+   * `state.log` (dropping the oldest beyond the cap), the views of its audience, and the history.
+   */
+  private async append(input: EntryInput, sets: Omit<JournalEvent, 'entry'> = {}): Promise<void> {
+    const entry: SessionLogEntry = {
+      seq: this.seq + 1,
+      kind: input.kind,
+      from: input.from,
+      name: input.name ?? this.player(input.from)?.name ?? '',
+      to: input.to ?? '',
+      text: input.text ?? '',
+      details: input.details ?? '',
+      ...(input.roll && { roll: input.roll }),
+      at: Date.now(),
+      private: input.audience.private,
+      audience: input.audience,
+    };
+    await this.journal.append({ entry, ...sets } satisfies JournalEvent);
+    this.show(entry);
+  }
+
+  /** Puts a (journaled) entry into the live log, the views of its audience and the history. */
+  private show(item: SessionLogEntry): void {
+    this.seq = item.seq;
     const entry = new LogEntryState();
-    entry.seq = ++this.seq;
-    entry.kind = input.kind;
-    entry.from = input.from;
-    entry.name = input.name ?? this.player(input.from)?.name ?? '';
-    entry.to = input.to ?? '';
-    entry.text = input.text ?? '';
-    entry.details = input.details ?? '';
-    entry.isPrivate = input.audience.private;
-    entry.at = Date.now();
-    if (input.roll) entry.roll = rollState(input.roll);
+    entry.seq = item.seq;
+    entry.kind = item.kind;
+    entry.from = item.from;
+    entry.name = item.name;
+    entry.to = item.to;
+    entry.text = item.text;
+    entry.details = item.details;
+    entry.isPrivate = item.private;
+    entry.at = item.at;
+    if (item.roll) entry.roll = rollState(item.roll);
 
     const sessions = this.connectedSessions();
     while (this.live.size >= MAX_LOG_ENTRIES) {
@@ -268,28 +340,16 @@ export class TabletopRoom extends GameRoom<TabletopState, BaseRoomOptions> {
     }
     // Attached (with its whole roll detail) before any view.add, which needs attached instances.
     this.state.log.set(String(entry.seq), entry);
-    this.live.set(entry, input.audience);
+    this.live.set(entry, item.audience);
     const bytes = encodedSizeBound(entry);
     this.liveBytes += bytes;
     for (const { client, userId, role } of sessions) {
-      if (!canSee(input.audience, { userId, role, isGM: this.viewerIsGM(userId, role) })) continue;
+      if (!canSee(item.audience, { userId, role, isGM: this.viewerIsGM(userId, role) })) continue;
       client.view?.add(entry);
       this.capacity.pending(bytes);
     }
 
-    this.history.push({
-      seq: entry.seq,
-      kind: input.kind,
-      from: entry.from,
-      name: entry.name,
-      to: entry.to,
-      text: entry.text,
-      details: entry.details,
-      ...(input.roll && { roll: input.roll }),
-      at: entry.at,
-      private: input.audience.private,
-      audience: input.audience,
-    });
+    this.history.push(item);
     this.historySizes.push(bytes);
     this.historyBytes += bytes;
     while (this.history.length > MAX_ARCHIVED_ENTRIES || (this.historyBytes > MAX_ARCHIVED_BYTES && this.history.length > 1)) {
@@ -297,21 +357,23 @@ export class TabletopRoom extends GameRoom<TabletopState, BaseRoomOptions> {
       this.historyBytes -= this.historySizes.shift() ?? 0;
       this.droppedEntries++;
     }
-    return entry;
   }
 
   private submitArchive(): void {
     if (this.archived || this.participants.size === 0) return;
     this.archived = true;
     try {
+      const participants = [...this.participants.values()].map((participant) => ({ ...participant }));
+      const log = this.history.map((entry) => ({ ...entry, audience: archivedAudience(entry.audience, this.gmIds) }));
+      const endedAt = Date.now();
       archive.submit({
         game: 'tabletop',
         code: this.roomId,
-        participants: [...this.participants.values()].map((participant) => ({ ...participant })),
-        log: this.history.map((entry) => ({ ...entry, audience: archivedAudience(entry.audience, this.gmIds) })),
-        droppedEntries: this.droppedEntries,
         startedAt: this.state.startedAt,
-        endedAt: Date.now(),
+        endedAt,
+        participants: participants.map(({ id, name }) => ({ userId: id, name })),
+        result: { entries: log.length },
+        data: { game: 'tabletop', code: this.roomId, participants, log, droppedEntries: this.droppedEntries, startedAt: this.state.startedAt, endedAt },
       });
     } catch (error) {
       arena().logger.error({ err: error, room: this.roomId }, 'archiving the tabletop session failed');
@@ -320,13 +382,28 @@ export class TabletopRoom extends GameRoom<TabletopState, BaseRoomOptions> {
 
   // ---- turns --------------------------------------------------------------------------------
 
-  private applyTurnResult(result: turns.TurnResult, actorId: string): void {
+  private async applyTurnResult(result: turns.TurnResult, actorId: string): Promise<void> {
     if (!result.ok) throw new ArenaError(result.code, result.message);
-    this.applyTurns(result.state, result.events, actorId);
+    await this.applyTurns(result.state, result.events, actorId);
   }
 
-  /** Mirrors the turn state into the schema and logs its events. */
-  private applyTurns(next: turns.TurnState, events: turns.TurnEvent[], actorId: string): void {
+  /** Logs the turn events (each journaled with the resulting turn state), then mirrors that state. */
+  private async applyTurns(next: turns.TurnState, events: turns.TurnEvent[], actorId: string): Promise<void> {
+    for (const event of events) {
+      if (event.type === 'order') {
+        await this.append({ kind: 'turn_order', from: actorId, details: JSON.stringify(event.order), audience: PUBLIC }, { turns: next });
+      } else if (event.type === 'turn') {
+        const details = JSON.stringify({ index: event.index, round: event.round });
+        await this.append({ kind: 'turn', from: actorId, to: event.userId, details, audience: PUBLIC }, { turns: next });
+      } else {
+        const details = JSON.stringify({ active: event.change !== 'end', round: event.round });
+        await this.append({ kind: 'combat', from: actorId, text: event.change, details, audience: PUBLIC }, { turns: next });
+      }
+    }
+    this.mirrorTurns(next);
+  }
+
+  private mirrorTurns(next: turns.TurnState): void {
     const orderChanged = next.order.length !== this.state.turnOrder.length || next.order.some((id, i) => this.state.turnOrder[i] !== id);
     this.turnState = next;
     if (orderChanged) this.state.turnOrder = new ArraySchema<string>(...next.order);
@@ -334,17 +411,6 @@ export class TabletopRoom extends GameRoom<TabletopState, BaseRoomOptions> {
     this.state.turn = turns.currentTurn(next);
     this.state.combat = next.combat;
     this.state.combatRound = next.round;
-    for (const event of events) {
-      if (event.type === 'order') {
-        this.append({ kind: 'turn_order', from: actorId, details: JSON.stringify(event.order), audience: PUBLIC });
-      } else if (event.type === 'turn') {
-        const details = JSON.stringify({ index: event.index, round: event.round });
-        this.append({ kind: 'turn', from: actorId, to: event.userId, details, audience: PUBLIC });
-      } else {
-        const details = JSON.stringify({ active: event.change !== 'end', round: event.round });
-        this.append({ kind: 'combat', from: actorId, text: event.change, details, audience: PUBLIC });
-      }
-    }
   }
 
   // ---- helpers ------------------------------------------------------------------------------

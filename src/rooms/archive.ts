@@ -1,15 +1,12 @@
 /**
- * Where rooms hand over what must outlive them: finished matches and closed sessions. Rooms emit;
- * the persistence layer subscribes and stores (SPEC §8). Listeners must not throw.
+ * Where rooms hand over what must outlive them: finished matches and closed sessions. Rooms
+ * submit; the process stores each record in the archive (`Storage.archiveGame`, SPEC §8).
  */
 import { EventEmitter } from 'events';
+import type { ArchiveInput } from '../persistence/storage';
 
-/** One archived record: the game's own shape, tagged with its game and code. */
-export interface ArchiveRecord {
-  game: string;
-  code: string;
-  [field: string]: unknown;
-}
+/** One archived match or session: who took part, a small result, and the game's full record. */
+export type ArchiveRecord = ArchiveInput;
 
 class ArchiveHub extends EventEmitter {
   /** A room hands a finished match or closed session over for storage. */

@@ -50,3 +50,9 @@ export async function renewCode(presence: Presence, code: string): Promise<void>
 export async function releaseCode(presence: Presence, code: string): Promise<void> {
   await presence.del(codeKey(code));
 }
+
+/** Takes a known code back for a room restored after a restart (its reservation may have lapsed). */
+export async function claimCode(presence: Presence, code: string): Promise<void> {
+  await presence.incr(codeKey(code));
+  await renewCode(presence, code);
+}

@@ -103,6 +103,15 @@ describe('rooms: codes, options and access', () => {
       assert.equal(spectator.room.state.spectatorCount, 1);
     });
 
+    it('an empty HTTP-created room survives refused joins until its creator arrives', async () => {
+      const creator = await arena.guest('Creator');
+      const { body } = await arena.http('POST', '/api/rooms', { token: creator.token, body: { game: 'counter', password: 'pw-pw' } });
+      await rejectsJoin(arena.client(await arena.guest()).joinById(body.code, { password: 'nope' }), 403, 'WRONG_PASSWORD');
+      await rejectsJoin(arena.client(await arena.guest()).joinById(body.code, { password: 'nope' }), 403, 'WRONG_PASSWORD');
+      const seat = await joinRoom(arena, body.code, {}, creator);
+      assert.equal(seat.room.state.hostId, creator.user.id);
+    });
+
     it('never exposes the password in listings, metadata or the rooms API', async () => {
       const { room } = await createRoom(arena, 'counter', { password: 'hunter2-secret' });
       const [listing] = await matchMaker.query({ roomId: room.roomId });

@@ -87,8 +87,11 @@ describe('rooms: cabo match', () => {
       assert.equal(state.turn, '');
 
       // archived with everything a replay needs
-      const record = records.find((r) => r.code === table.code) as any;
-      assert.ok(record, 'archived');
+      const archived = records.find((r) => r.code === table.code);
+      assert.ok(archived, 'archived');
+      assert.deepEqual(archived.participants.map((p) => p.userId), table.players.map((p) => p.guest.user.id));
+      assert.deepEqual(archived.result, { ranking: final.ranking, totals: Object.fromEntries(final.players.map((p) => [p.id, p.total])) });
+      const record = archived.data as any;
       assert.equal(record.game, 'cabo');
       assert.equal(record.seed, seed);
       assert.deepEqual(record.seats.map((s: any) => s.id), table.players.map((p) => p.guest.user.id));

@@ -313,10 +313,10 @@ describe('rooms: cabo', () => {
     const table = await caboTable(arena, 2);
     await startMatch(table);
     const room = table.server as any;
-    const act = (playerId: string | null, action: any) => room.commit(playerId, action);
+    const act = (playerId: string | null, action: any): Promise<void> => room.commit(playerId, action);
     const slotIds = () => [...room.state.players.values()].flatMap((p: any) => p.hand.map((c: any) => c.id));
     const round1 = slotIds();
-    for (const p of match(table).players) act(p.id, { type: 'ready' });
+    for (const p of match(table).players) await act(p.id, { type: 'ready' });
 
     // deck-draw and discard until the deck is reshuffled, remembering each card's id when face-up
     const faceUpIds = new Map<number, string>();
@@ -324,7 +324,7 @@ describe('rooms: cabo', () => {
     let redrawn = 0;
     while (redrawn < 5) {
       const m = match(table);
-      act(m.turn, { type: 'draw', source: 'deck' });
+      await act(m.turn, { type: 'draw', source: 'deck' });
       if (match(table).deck.length > m.deck.length) reshuffled = true;
       const drawn = match(table).drawn!.cardId;
       const drawnId = room.state.players.get(m.turn).drawn.id;
@@ -333,22 +333,22 @@ describe('rooms: cabo', () => {
         assert.notEqual(drawnId, faceUpIds.get(drawn), 'a reshuffled card must not keep its old id');
         redrawn++;
       }
-      act(m.turn, { type: 'discard' });
+      await act(m.turn, { type: 'discard' });
       faceUpIds.set(drawn, room.state.discardTopId);
-      if (match(table).turnPhase === 'power') act(m.turn, { type: 'skip_power' });
+      if (match(table).turnPhase === 'power') await act(m.turn, { type: 'skip_power' });
     }
     for (const cardId of slotIds()) assert.doesNotMatch(cardId, /^\d+$/);
 
     // call cabo, finish the round, deal the next one: every id is new
-    act(match(table).turn, { type: 'cabo' });
+    await act(match(table).turn, { type: 'cabo' });
     while (match(table).phase === 'turn') {
       const turn = match(table).turn!;
-      act(turn, legalActions(match(table), turn).find((a) => a.type === 'draw')!);
-      act(turn, { type: 'swap', index: 0 });
+      await act(turn, legalActions(match(table), turn).find((a) => a.type === 'draw')!);
+      await act(turn, { type: 'swap', index: 0 });
     }
     assert.equal(match(table).phase, 'roundOver');
     const round1End = slotIds();
-    act(null, { type: 'next_round' });
+    await act(null, { type: 'next_round' });
     assert.equal(match(table).round, 2);
     const round2 = slotIds();
     assert.ok(round2.every((cardId) => !round1.includes(cardId) && !round1End.includes(cardId)));

@@ -239,9 +239,11 @@ describe('rooms: tabletop privacy, log cap and archive', () => {
       await gm.probe.stateWhere((s: any) => !s.players.has(playerId), 'player left');
       await gm.room.leave(true);
       await spectator.room.leave(true);
-      const record = (await recorded) as any;
-      assert.equal(record.game, 'tabletop');
-      assert.ok(record.startedAt > 0 && record.startedAt <= record.endedAt);
+      const archived = (await recorded) as any;
+      assert.equal(archived.game, 'tabletop');
+      assert.ok(archived.startedAt > 0 && archived.startedAt <= archived.endedAt);
+      assert.deepEqual(archived.participants.map((p: any) => p.userId).sort(), [gmId, playerId].sort());
+      const record = archived.data;
       assert.deepEqual(
         record.participants.map((p: any) => [p.id, p.isGM, p.character]).sort(),
         [[gmId, true, ''], [playerId, false, 'Ilsa']].sort(),

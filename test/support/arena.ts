@@ -40,7 +40,8 @@ export interface TestArena {
   client(guest?: Guest): Client;
   /** JSON request against the HTTP API. */
   http<T = any>(method: string, route: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpReply<T>>;
-  shutdown(): Promise<void>;
+  /** Stops the server; its data directory is deleted unless `keepData`. */
+  shutdown(options?: { keepData?: boolean }): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -59,17 +60,23 @@ export function tempDir(prefix = 'arena-test-'): string {
 }
 
 export async function startArena(overrides: Partial<Settings> = {}): Promise<TestArena> {
-  const port = await freePort();
+  const port = overrides.port ?? (await freePort());
   const settings: Settings = {
     port,
     dataDir: tempDir(),
     jwtSecret: crypto.randomBytes(32).toString('base64url'),
     jwtSecretGenerated: false,
+    databaseSchema: 'public',
     logLevel: (process.env.TEST_LOG_LEVEL as Settings['logLevel']) ?? 'silent',
     ...overrides,
   };
-  const colyseus = await boot(arenaConfig(settings), port);
-  defineGame(colyseus.server, 'counter', CounterRoom); // the framework's fixture game
+  const config = arenaConfig(settings);
+  const initialize = config.initializeGameServer!;
+  config.initializeGameServer = async (gameServer) => {
+    await initialize(gameServer);
+    defineGame(gameServer, 'counter', CounterRoom); // the framework's fixture game, restorable like the others
+  };
+  const colyseus = await boot(config, port);
   const baseUrl = `http://127.0.0.1:${port}`;
   let guests = 0;
 
@@ -89,9 +96,9 @@ export async function startArena(overrides: Partial<Settings> = {}): Promise<Tes
       return client;
     },
     http: (method, route, options) => httpJson(baseUrl, method, route, options),
-    async shutdown() {
+    async shutdown({ keepData = false } = {}) {
       await colyseus.shutdown();
-      fs.rmSync(settings.dataDir, { recursive: true, force: true });
+      if (!keepData) fs.rmSync(settings.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -249,3 +249,22 @@ export function simulate(seed: number, players: string[], targetScore: number, b
   }
   return { rounds: m.rounds.length, actions, powers, final: m };
 }
+
+/** Plays the match out with the deterministic bot; timers (setup, round pause) move it on too. */
+export async function playOut(table: CaboTable, botSeed = 1): Promise<void> {
+  const rng = new SeededRandom(botSeed);
+  let draws = 0;
+  let round = 0;
+  while (match(table).phase !== 'matchOver') {
+    const m = match(table);
+    if (m.round !== round) [round, draws] = [m.round, 0];
+    const step = botStep(m, rng, draws, 4);
+    if (!step) {
+      const seq = table.server.state.lastAction.seq;
+      await table.players[0].probe.stateWhere((s) => s.lastAction.seq > seq, 'a timer moves the match on', 8000);
+      continue;
+    }
+    if (step.action.type === 'draw') draws++;
+    await play(table, step.playerId as string, step.action as CaboAction);
+  }
+}

@@ -1,0 +1,129 @@
+import { strict as assert } from 'assert';
+import fs from 'fs';
+import { Client, type Room } from 'colyseus.js';
+import { replay } from '../../src/games/cabo';
+import { freePort, httpJson, tempDir } from '../support/arena';
+import { startArenaProcess, type ArenaProcess } from '../support/process';
+import { Probe } from '../support/probe';
+import { backends } from '../support/backends';
+
+interface Player {
+  token: string;
+  id: string;
+  room: Room;
+  probe: Probe;
+}
+
+/** What a player would do now, judged only from what its own client decoded (null: nothing). */
+function nextMove(state: any, me: string, movesSoFar: number): [string, Record<string, unknown>] | null {
+  const mine = state.players?.get(me);
+  if (!mine || state.phase !== 'playing') return null;
+  if (state.roundPhase === 'setup') return mine.ready ? null : ['ready', {}];
+  if (state.roundPhase !== 'turn' || state.turn !== me) return null;
+  if (state.turnPhase === 'draw') return state.caboCaller === '' && movesSoFar >= 8 ? ['cabo', {}] : ['draw', { source: 'deck' }];
+  if (state.turnPhase === 'drawn') return state.drawnFrom === 'deck' ? ['discard', {}] : ['swap', { index: 0 }];
+  if (state.turnPhase === 'power') return ['skip_power', {}];
+  return null;
+}
+
+/**
+ * Drives the players one move at a time until `stop()` or the match ends; every move is sent
+ * only after the previous one was seen accepted, so the list of acknowledged moves is exact.
+ */
+async function drive(players: Player[], acknowledged: Array<{ playerId: string; type: string }>, stop: () => boolean): Promise<void> {
+  while (!stop()) {
+    const actor = players.find((p) => nextMove(p.room.state, p.id, acknowledged.length));
+    if (!actor) {
+      if (players[0].room.state.phase === 'finished') return;
+      const seq = players[0].room.state.lastAction?.seq ?? -1;
+      await players[0].probe.stateWhere((s) => (s.lastAction?.seq ?? -1) !== seq || s.phase === 'finished', 'the server moves on', 10_000);
+      continue;
+    }
+    const [type, payload] = nextMove(actor.room.state, actor.id, acknowledged.length)!;
+    const seq = actor.room.state.lastAction.seq;
+    const rid = `m${acknowledged.length}`;
+    actor.room.send(type, { ...payload, rid });
+    await actor.probe.until(
+      () => actor.room.state.lastAction.seq > seq || actor.probe.messages.some((m) => m.type === 'error' && m.message.rid === rid),
+      `${type} answered`,
+    );
+    const error = actor.probe.messages.find((m) => m.type === 'error' && m.message.rid === rid);
+    assert.equal(error, undefined, `${type} refused: ${JSON.stringify(error?.message)}`);
+    acknowledged.push({ playerId: actor.id, type });
+  }
+}
+
+async function connect(url: string, token: string, code: string, options: Record<string, unknown> = {}): Promise<{ room: Room; probe: Probe }> {
+  const client = new Client(url);
+  client.auth.token = token;
+  const room = await client.joinById(code, options);
+  const probe = new Probe(room);
+  await probe.stateWhere((s) => s.code === code, 'state');
+  return { room, probe };
+}
+
+for (const backend of backends()) {
+  describe(`e2e: a crash loses no match (${backend.name})`, function () {
+    this.timeout(90_000);
+    let server: ArenaProcess | undefined;
+    let dataDir: string;
+    after(async () => {
+      await server?.stop('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      await backend.cleanup();
+    });
+
+    it('kill -9 mid-match, restart: players rejoin by code and finish; the archive replays to the same result', async function () {
+      const selection = backend.settings(this);
+      dataDir = tempDir('arena-crash-');
+      const port = await freePort();
+      const env: Record<string, string> = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+      if (selection.databaseUrl) Object.assign(env, { DATABASE_URL: selection.databaseUrl, DATABASE_SCHEMA: selection.databaseSchema! });
+      server = startArenaProcess(env);
+      await server.waitUntilHealthy();
+      const url = `ws://127.0.0.1:${port}`;
+
+      const identities = [];
+      for (const name of ['Ann', 'Bob', 'Cy']) identities.push((await httpJson(server.baseUrl, 'POST', '/api/auth/guest', { body: { name } })).body);
+      const created = await httpJson(server.baseUrl, 'POST', '/api/rooms', {
+        token: identities[0].token,
+        body: { game: 'cabo', maxPlayers: 3, targetScore: 5, setupSeconds: 60, turnSeconds: 120, roundPauseSeconds: 1 },
+      });
+      const code = created.body.code;
+      let players: Player[] = [];
+      for (const identity of identities) players.push({ token: identity.token, id: identity.user.id, ...(await connect(url, identity.token, code)) });
+      await players[0].probe.stateWhere((s) => s.players.size === 3, 'seated');
+      players[0].room.send('start', {});
+      await players[0].probe.stateWhere((s) => s.phase === 'playing' && s.roundPhase === 'setup', 'started');
+
+      const acknowledged: Array<{ playerId: string; type: string }> = [];
+      await drive(players, acknowledged, () => acknowledged.length >= 12);
+
+      assert.equal(await server.stop('SIGKILL'), 'SIGKILL');
+      server = startArenaProcess(env);
+      await server.waitUntilHealthy();
+      const mine = await httpJson(server.baseUrl, 'GET', '/api/me/rooms', { token: players[1].token });
+      assert.deepEqual(mine.body.rooms.map((r: any) => r.code), [code], 'the seat is found after the restart');
+
+      players = await Promise.all(players.map(async (p) => ({ ...p, ...(await connect(url, p.token, code)) })));
+      await players[0].probe.stateWhere((s) => [...s.players.values()].every((p: any) => p.connected), 'everyone back');
+      await drive(players, acknowledged, () => false);
+      await players[0].probe.stateWhere((s) => s.phase === 'finished', 'game over', 20_000);
+
+      let games: any[] = [];
+      for (let attempt = 0; attempt < 50 && games.length === 0; attempt++) {
+        games = (await httpJson(server.baseUrl, 'GET', '/api/me/games', { token: players[0].token })).body.games;
+        if (games.length === 0) await new Promise((resolve) => setTimeout(resolve, 100)); // archive write is asynchronous
+      }
+      const archived = (await httpJson(server.baseUrl, 'GET', `/api/games/${games[0].id}`)).body.game;
+      const playerActions = archived.data.actions.filter((a: any) => a.playerId !== null).map((a: any) => ({ playerId: a.playerId, type: a.action.type }));
+      assert.deepEqual(playerActions, acknowledged, 'every acknowledged action is archived exactly once, in order');
+
+      const states = replay({ seed: archived.data.seed, players: archived.data.seats.map((s: any) => s.id), targetScore: archived.data.targetScore }, archived.data.actions);
+      const final = states.at(-1)!;
+      assert.deepEqual(final.ranking, archived.result.ranking);
+      assert.deepEqual(Object.fromEntries(final.players.map((p) => [p.id, p.total])), archived.result.totals);
+      assert.deepEqual([...players[0].room.state.ranking], final.ranking);
+    });
+  });
+}

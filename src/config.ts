@@ -49,6 +49,7 @@ const environmentSchema = z.object({
   DATABASE_SCHEMA: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('public')),
   PUBLIC_ADDRESS: optional(z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?(\/[\w./-]*)?$/, 'must look like host[:port][/path]')),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default('info')),
+  LEASE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(3).max(300).default(30)),
 });
 
 /** Typed settings of one Arena process. */
@@ -67,6 +68,8 @@ export interface Settings {
   databaseSchema: string;
   publicAddress?: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** How long a process's claim on its live rooms outlasts its last heartbeat (PostgreSQL adoption). */
+  leaseSeconds: number;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -94,6 +97,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databaseSchema: vars.DATABASE_SCHEMA,
     publicAddress: vars.PUBLIC_ADDRESS,
     logLevel: vars.LOG_LEVEL,
+    leaseSeconds: vars.LEASE_SECONDS,
   };
 }
 

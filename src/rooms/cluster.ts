@@ -10,27 +10,27 @@ import { matchMaker } from '@colyseus/core';
 import { arena } from '../context';
 import { restoreRoom } from './restore';
 
-/** A process holds its rooms' leases this long past its last heartbeat. */
-export const LEASE_MS = 30_000;
-/** How often leases are renewed, orphans looked for, and dead processes' listings swept. */
-export const HEARTBEAT_MS = LEASE_MS / 3;
-export const ADOPT_EVERY_MS = 5_000;
+/** A process holds its rooms' leases this long past its last heartbeat (LEASE_SECONDS, 30). */
+export function leaseMs(): number {
+  return arena().settings.leaseSeconds * 1000;
+}
+/** Dead processes' listings are swept this often. */
 export const SWEEP_EVERY_MS = 5_000;
-/** A room stops journaling this long before its lease could lapse, whatever the clocks say. */
-const LEASE_SAFETY_MS = 5_000;
 
 let leaseHeldUntil = 0;
 
 /** Whether this process may still act for its rooms (its last renewal is recent enough). */
 export function leaseHeld(now = Date.now()): boolean {
-  return now < leaseHeldUntil - LEASE_SAFETY_MS;
+  // A room stops journaling a sixth of the lease before it could lapse, whatever the clocks say.
+  return now < leaseHeldUntil - leaseMs() / 6;
 }
 
 /** Starts the heartbeat, adoption and sweeping; returns a function that stops them all. */
 export async function startCluster(): Promise<() => void> {
   await renew();
-  const timers = [setInterval(() => void renew(), HEARTBEAT_MS)];
-  if (arena().storage.backend === 'postgres') timers.push(setInterval(() => void adoptOrphans(), ADOPT_EVERY_MS));
+  // Renewed every third of the lease; orphans looked for as often (at most every 5 s).
+  const timers = [setInterval(() => void renew(), leaseMs() / 3)];
+  if (arena().storage.backend === 'postgres') timers.push(setInterval(() => void adoptOrphans(), Math.min(5_000, leaseMs() / 3)));
   if (arena().settings.redisUrl) timers.push(setInterval(() => void sweepDeadProcesses(), SWEEP_EVERY_MS));
   timers.forEach((timer) => timer.unref());
   return () => timers.forEach((timer) => clearInterval(timer));
@@ -38,7 +38,7 @@ export async function startCluster(): Promise<() => void> {
 
 async function renew(): Promise<void> {
   const { storage, instanceId, logger } = arena();
-  const until = Date.now() + LEASE_MS;
+  const until = Date.now() + leaseMs();
   try {
     await storage.renewLeases(instanceId, until);
     leaseHeldUntil = until;
@@ -52,7 +52,7 @@ export async function adoptOrphans(): Promise<string[]> {
   const { storage, instanceId, logger } = arena();
   if (matchMaker.state !== matchMaker.MatchMakerState.READY) return [];
   const now = Date.now();
-  const claimed = await storage.claimExpiredRooms(instanceId, now, now + LEASE_MS).catch((error) => {
+  const claimed = await storage.claimExpiredRooms(instanceId, now, now + leaseMs()).catch((error) => {
     logger.error({ err: error }, 'claiming orphaned rooms failed');
     return [] as string[];
   });

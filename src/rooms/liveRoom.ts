@@ -5,7 +5,7 @@
  */
 import { DuplicateEventError, LeaseLostError, type Storage } from '../persistence/storage';
 import { arena } from '../context';
-import { LEASE_MS, leaseHeld } from './cluster';
+import { leaseHeld, leaseMs } from './cluster';
 
 
 export class LiveRoomRecord {
@@ -29,7 +29,7 @@ export class LiveRoomRecord {
   /** Writes the snapshot now (awaited: the first save must exist before any event). */
   async saveNow(options: { resetLog?: boolean } = {}): Promise<void> {
     if (this.removed) return;
-    const room = { code: this.code, game: this.game, snapshot: this.snapshot(), owner: arena().instanceId, leaseUntil: Date.now() + LEASE_MS };
+    const room = { code: this.code, game: this.game, snapshot: this.snapshot(), owner: arena().instanceId, leaseUntil: Date.now() + leaseMs() };
     // Fenced: written only while this process still owns the room.
     await this.storage.saveLiveRoom(room, { fenced: true, ...(options.resetLog && { dropEventsThrough: 'all' as const }) }).catch((error) => this.lostIf(error));
   }

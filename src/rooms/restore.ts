@@ -4,7 +4,7 @@
  */
 import { matchMaker } from '@colyseus/core';
 import { arena } from '../context';
-import { LEASE_MS } from './cluster';
+import { leaseMs } from './cluster';
 import { RESTORE_OPTION } from './GameRoom';
 import { isGame } from './registry';
 
@@ -15,7 +15,7 @@ export async function restoreLiveRooms(): Promise<string[]> {
   // One process per SQLite file: every stored room is ours. With PostgreSQL: our own, plus the
   // released (graceful shutdown) or orphaned (lease lapsed) ones.
   const takeAll = storage.backend === 'sqlite' ? Number.MAX_SAFE_INTEGER : now;
-  await storage.claimExpiredRooms(instanceId, takeAll, now + LEASE_MS, 10_000);
+  await storage.claimExpiredRooms(instanceId, takeAll, now + leaseMs(), 10_000);
   const restored: string[] = [];
   for (const room of await storage.listLiveRooms({ owner: instanceId })) {
     if (await restoreRoom(room.code, room.game)) restored.push(room.code);

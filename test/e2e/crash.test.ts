@@ -5,53 +5,8 @@ import { replay } from '../../src/games/cabo';
 import { freePort, httpJson, tempDir } from '../support/arena';
 import { startArenaProcess, type ArenaProcess } from '../support/process';
 import { Probe } from '../support/probe';
+import { drive, type Player } from '../support/caboClients';
 import { backends } from '../support/backends';
-
-interface Player {
-  token: string;
-  id: string;
-  room: Room;
-  probe: Probe;
-}
-
-/** What a player would do now, judged only from what its own client decoded (null: nothing). */
-function nextMove(state: any, me: string, movesSoFar: number): [string, Record<string, unknown>] | null {
-  const mine = state.players?.get(me);
-  if (!mine || state.phase !== 'playing') return null;
-  if (state.roundPhase === 'setup') return mine.ready ? null : ['ready', {}];
-  if (state.roundPhase !== 'turn' || state.turn !== me) return null;
-  if (state.turnPhase === 'draw') return state.caboCaller === '' && movesSoFar >= 8 ? ['cabo', {}] : ['draw', { source: 'deck' }];
-  if (state.turnPhase === 'drawn') return state.drawnFrom === 'deck' ? ['discard', {}] : ['swap', { index: 0 }];
-  if (state.turnPhase === 'power') return ['skip_power', {}];
-  return null;
-}
-
-/**
- * Drives the players one move at a time until `stop()` or the match ends; every move is sent
- * only after the previous one was seen accepted, so the list of acknowledged moves is exact.
- */
-async function drive(players: Player[], acknowledged: Array<{ playerId: string; type: string }>, stop: () => boolean): Promise<void> {
-  while (!stop()) {
-    const actor = players.find((p) => nextMove(p.room.state, p.id, acknowledged.length));
-    if (!actor) {
-      if (players[0].room.state.phase === 'finished') return;
-      const seq = players[0].room.state.lastAction?.seq ?? -1;
-      await players[0].probe.stateWhere((s) => (s.lastAction?.seq ?? -1) !== seq || s.phase === 'finished', 'the server moves on', 10_000);
-      continue;
-    }
-    const [type, payload] = nextMove(actor.room.state, actor.id, acknowledged.length)!;
-    const seq = actor.room.state.lastAction.seq;
-    const rid = `m${acknowledged.length}`;
-    actor.room.send(type, { ...payload, rid });
-    await actor.probe.until(
-      () => actor.room.state.lastAction.seq > seq || actor.probe.messages.some((m) => m.type === 'error' && m.message.rid === rid),
-      `${type} answered`,
-    );
-    const error = actor.probe.messages.find((m) => m.type === 'error' && m.message.rid === rid);
-    assert.equal(error, undefined, `${type} refused: ${JSON.stringify(error?.message)}`);
-    acknowledged.push({ playerId: actor.id, type });
-  }
-}
 
 async function connect(url: string, token: string, code: string, options: Record<string, unknown> = {}): Promise<{ room: Room; probe: Probe }> {
   const client = new Client(url);

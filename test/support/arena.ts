@@ -67,6 +67,7 @@ export async function startArena(overrides: Partial<Settings> = {}): Promise<Tes
     jwtSecret: crypto.randomBytes(32).toString('base64url'),
     jwtSecretGenerated: false,
     databaseSchema: 'public',
+    leaseSeconds: 30,
     logLevel: (process.env.TEST_LOG_LEVEL as Settings['logLevel']) ?? 'silent',
     ...overrides,
   };

@@ -74,6 +74,12 @@ export class Probe<State = any> {
     return this.leftWith!;
   }
 
+  /** Calls `listener` after every patch, message and leave until the returned function is called. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   count(type: string): number {
     return this.messages.filter((entry) => entry.type === type).length;
   }
@@ -86,4 +92,22 @@ export class Probe<State = any> {
 /** Simulates a network drop: the socket closes without the consented-leave handshake. */
 export function dropConnection(room: Room): void {
   room.connection.close(3000, 'network drop');
+}
+
+/** Resolves once `condition` holds, re-checked after anything any of `probes` receives. */
+export function untilAny(probes: Probe[], condition: () => boolean, label: string, timeoutMs = 5000): Promise<void> {
+  if (condition()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const unsubscribe = probes.map((probe) => probe.subscribe(check));
+    const timer = setTimeout(() => {
+      unsubscribe.forEach((stop) => stop());
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${label}`));
+    }, timeoutMs);
+    function check() {
+      if (!condition()) return;
+      clearTimeout(timer);
+      unsubscribe.forEach((stop) => stop());
+      resolve();
+    }
+  });
 }

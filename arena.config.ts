@@ -11,6 +11,7 @@ import { setArenaContext, type ArenaContext } from './src/context';
 import { ArenaLobbyRoom } from './src/rooms/ArenaLobbyRoom';
 import { TabletopRoom } from './src/rooms/TabletopRoom';
 import { CaboRoom } from './src/rooms/CaboRoom';
+import { TicTacToeRoom } from './src/rooms/TicTacToeRoom';
 import { defineGame } from './src/rooms/registry';
 import { restoreLiveRooms } from './src/rooms/restore';
 import { startCluster } from './src/rooms/cluster';
@@ -64,6 +65,7 @@ export function arenaConfig(settings: Settings) {
       gameServer.define('lobby', ArenaLobbyRoom);
       defineGame(gameServer, 'tabletop', TabletopRoom);
       defineGame(gameServer, 'cabo', CaboRoom);
+      defineGame(gameServer, 'tictactoe', TicTacToeRoom);
       gameServer.onShutdown(async () => {
         stopHeartbeat();
         stopArchiving();

@@ -25,6 +25,7 @@ import { operationsRouter } from './src/http/operations';
 import { monitorRouter } from './src/http/monitor';
 import { errorHandler, notFound } from './src/http/errors';
 import { httpMetrics } from './src/http/httpMetrics';
+import { webClient } from './src/web/serve';
 
 export function arenaConfig(settings: Settings) {
   const logger = createLogger(settings.logLevel);
@@ -95,6 +96,7 @@ export function arenaConfig(settings: Settings) {
         logger.info('monitor disabled: set MONITOR_PASSWORD to serve it at /colyseus');
       }
       app.use('/api', notFound);
+      app.use(webClient()); // the browser client at / (build/web, see src/web/build.ts)
       app.use(errorHandler);
     },
   });

@@ -1,0 +1,75 @@
+/**
+ * Builds the browser client into `build/web/`: `app.js` (esbuild bundle of `client/main.ts` with
+ * colyseus.js), `styles.css`, and `index.html` whose asset URLs carry a content hash (cache busting).
+ * `npm run build` runs this file; tests call `buildWeb()`.
+ */
+import crypto from 'crypto';
+import fs from 'fs';
+import path from 'path';
+import { build } from 'esbuild';
+import { WEB_ROOT } from './paths';
+
+const SOURCE = __dirname;
+export { WEB_ROOT };
+
+export interface BuildResult {
+  outDir: string;
+  files: string[];
+  bytes: number;
+}
+
+export async function buildWeb(options: { outDir?: string; minify?: boolean } = {}): Promise<BuildResult> {
+  const outDir = options.outDir ?? WEB_ROOT;
+  const minify = options.minify ?? true;
+  fs.mkdirSync(outDir, { recursive: true });
+
+  const bundle = await build({
+    entryPoints: [path.join(SOURCE, 'client/main.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+    minify,
+    sourcemap: 'linked',
+    outfile: path.join(outDir, 'app.js'),
+    write: false,
+    legalComments: 'linked',
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+
+  const files: Record<string, Buffer | string> = {};
+  for (const file of bundle.outputFiles) files[path.basename(file.path)] = Buffer.from(file.contents);
+  files['styles.css'] = fs.readFileSync(path.join(SOURCE, 'styles.css'));
+  files['favicon.svg'] = fs.readFileSync(path.join(SOURCE, 'favicon.svg'));
+
+  const hash = (name: string) => crypto.createHash('sha256').update(files[name]).digest('hex').slice(0, 10);
+  files['index.html'] = fs
+    .readFileSync(path.join(SOURCE, 'index.html'), 'utf8')
+    .replace('%APP_JS%', `app.js?v=${hash('app.js')}`)
+    .replace('%STYLES_CSS%', `styles.css?v=${hash('styles.css')}`);
+
+  // index.html last, so a server never serves a page whose script is not written yet.
+  const names = Object.keys(files).filter((name) => name !== 'index.html').concat('index.html');
+  let bytes = 0;
+  for (const name of names) {
+    const target = path.join(outDir, name);
+    fs.writeFileSync(`${target}.tmp`, files[name]);
+    fs.renameSync(`${target}.tmp`, target);
+    bytes += Buffer.byteLength(files[name]);
+  }
+  return { outDir, files: names, bytes };
+}
+
+if (require.main === module) {
+  const started = Date.now();
+  buildWeb()
+    .then(({ outDir, files, bytes }) => {
+      const where = path.relative(process.cwd(), outDir) || outDir;
+      console.log(`web client built into ${where}/ (${files.length} files, ${Math.round(bytes / 1024)} kB) in ${Date.now() - started} ms`);
+    })
+    .catch((error) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}

@@ -328,7 +328,8 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
 
   private async checkAccess(user: User, password: string | undefined): Promise<void> {
     if (this.kicked.has(user.id)) throw this.rejection('NOT_ALLOWED', 'you were removed from this room');
-    if (user.id === this.creatorId) return;
+    // The creator, and anyone already seated (a reload, another device), need no password again.
+    if (user.id === this.creatorId || this.seats.has(user.id)) return;
     const { allowedUsers, allowedRoles } = this.options;
     if (allowedUsers || allowedRoles) {
       const listed = allowedUsers?.includes(user.id) || user.roles.some((role) => allowedRoles?.includes(role));

@@ -58,6 +58,13 @@ describe('rooms: reconnection', () => {
     await host.probe.stateWhere((state) => state.players.get(guest.guest.user.id).connected === true);
   });
 
+  it('a seated player taking the seat back needs no password again', async () => {
+    const [host, guest] = await table({ password: 'pw-pw' }, 1).then(async ([h]) => [h, await joinRoom(arena, h.room.roomId, { password: 'pw-pw' })]);
+    const again = await joinRoom(arena, host.room.roomId, {}, guest.guest);
+    assert.equal(again.room.state.players.size, 2);
+    await assert.rejects(arena.client(await arena.guest()).joinById(host.room.roomId), /WRONG_PASSWORD/);
+  });
+
   it('a new session also ends a pending reconnection wait without releasing the seat', async () => {
     const [host, guest] = await table({ reconnectSeconds: 30 });
     dropConnection(guest.room);

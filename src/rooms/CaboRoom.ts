@@ -146,11 +146,14 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
     if (!result.ok) throw new ArenaError(result.code, result.message);
     const entry: LogEntry = { playerId, action };
     await this.journal.append(entry);
+    const deadline = this.state.turnDeadline;
     this.match = result.state;
     this.log.push(entry);
     this.mirror(result.events);
     this.react(result.events);
-    this.journal.requestSave(); // the snapshot carries the running timers' deadlines
+    // The snapshot's only per-action part is the running turn's deadline (the log holds the
+    // rest): saved when it moved, not after every action (each save is a synchronous fsync).
+    if (this.state.turnDeadline !== deadline) this.journal.requestSave();
   }
 
   /**

@@ -88,6 +88,13 @@ export const RESTORE_GRACE_SECONDS = 30;
 export const RESTORE_OPTION = 'restoreCode';
 /** HTTP-created rooms wait this long for their first player before closing. */
 export const EMPTY_ROOM_SECONDS = 60;
+/**
+ * Patches follow the work that changes state (each handled message or timer task, joins, leaves,
+ * reconnections): they go out as soon as it is done. This slow interval is only a safety net for
+ * any other change; Colyseus' default (20 Hz) made every idle room encode and tick 20 times a
+ * second, and added up to 50 ms to every acknowledgement.
+ */
+export const FALLBACK_PATCH_MS = 1000;
 
 type OptionSchemas = ReturnType<typeof buildOptionSchemas>;
 
@@ -129,6 +136,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     onActivity: () => this.touch(),
     sendError: (client, code, message, rid) => this.sendError(client, code, message, rid),
     disconnectFlooder: (client) => this.removeSession(client, 'rate_limited', 4029),
+    settled: () => this.requestPatch(),
   });
 
   private sessions = new Map<string, Session>();
@@ -142,6 +150,14 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   private shuttingDown = false;
   private movedAway = false;
   private hold?: Delayed;
+  private patchQueued = false;
+  /** Node timer that ticks the room clock when its next timer is due (see `driveClockByDeadlines`). */
+  private wake?: NodeJS.Timeout;
+  private wakeAt = Infinity;
+  /** Player seats reserved by quick-match joiners who have not arrived yet (session ids). */
+  private promisedSeats = new Set<string>();
+  /** JSON of the snapshot the journal last wrote (see `journaledSnapshot`). */
+  private lastJournaledSnapshot?: string;
   /** The room's durable record; games append their events to it before applying them. */
   protected journal!: LiveRoomRecord;
 
@@ -178,6 +194,12 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   /** Whether new players may take free seats while a match runs (tabletop sessions: yes). */
   protected acceptsPlayersDuringMatch = false;
 
+  constructor() {
+    super();
+    this.patchRate = FALLBACK_PATCH_MS;
+    this.driveClockByDeadlines();
+  }
+
   // ---- creation ---------------------------------------------------------------------------
 
   static override async onAuth(token: string, options: Record<string, unknown>): Promise<User> {
@@ -205,7 +227,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     if (typeof password === 'string') this.passwordHash = await hashPassword(password);
     this.roomId = await reserveCode(this.presence);
     await this.setUp(options as unknown as O);
-    this.journal = new LiveRoomRecord(arena().storage, this.roomId, this.roomName, () => this.snapshot(), () => this.closeMoved());
+    this.journal = new LiveRoomRecord(arena().storage, this.roomId, this.roomName, () => this.journaledSnapshot(), () => this.closeMoved());
     await this.journal.saveNow();
     this.holdOpen(EMPTY_ROOM_SECONDS);
     await this.updateListing();
@@ -247,7 +269,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     for (const seat of snapshot.seats) this.restoreSeat(seat, waitSeconds);
     this.setHost(snapshot.hostId);
     const lastSeq = record.events.at(-1)?.seq ?? 0;
-    this.journal = new LiveRoomRecord(storage, code, this.roomName, () => this.snapshot(), () => this.closeMoved(), lastSeq);
+    this.journal = new LiveRoomRecord(storage, code, this.roomName, () => this.journaledSnapshot(), () => this.closeMoved(), lastSeq);
     await this.restoreGame(snapshot.game, record.events.map((entry) => entry.event));
     this.holdOpen(waitSeconds);
     await this.journal.saveNow();
@@ -293,6 +315,13 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.autoDispose = true; // disposes the room now if it is empty
   }
 
+  /** The snapshot as the journal writes it, remembered so an unchanged one is not written again. */
+  private journaledSnapshot(): RoomSnapshot<O> {
+    const snapshot = this.snapshot();
+    this.lastJournaledSnapshot = JSON.stringify(snapshot);
+    return snapshot;
+  }
+
   private snapshot(): RoomSnapshot<O> {
     const hash = this.passwordHash;
     return {
@@ -314,16 +343,64 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   // ---- joining ----------------------------------------------------------------------------
 
   override async onJoin(client: Client, rawOptions: unknown, user: User): Promise<void> {
-    const join = joinOptionsSchema.safeParse(rawOptions ?? {});
-    if (!join.success) throw this.rejection('INVALID_OPTIONS', describeZodError(join.error));
-    await this.checkAccess(user, join.data.password);
+    try {
+      const join = joinOptionsSchema.safeParse(rawOptions ?? {});
+      if (!join.success) throw this.rejection('INVALID_OPTIONS', describeZodError(join.error));
+      await this.checkAccess(user, join.data.password);
 
-    // Everything below is synchronous: capacity checks and seating cannot interleave.
-    const seat = this.seats.get(user.id);
-    if (seat) this.reclaimSeat(client, user, seat);
-    else if (join.data.spectate) this.admitSpectator(client, user);
-    else this.seatPlayer(client, user);
-    this.releaseHoldWhenSettled();
+      // Everything below is synchronous: capacity checks and seating cannot interleave.
+      this.promisedSeats.delete(client.sessionId);
+      const seat = this.seats.get(user.id);
+      if (seat) this.reclaimSeat(client, user, seat);
+      else if (join.data.spectate) this.admitSpectator(client, user);
+      else this.seatPlayer(client, user);
+      this.releaseHoldWhenSettled();
+      this.requestPatch();
+    } finally {
+      if (this.promisedSeats.delete(client.sessionId)) void this.updateListing();
+    }
+  }
+
+  /**
+   * Quick match: Colyseus reserves a seat before `onJoin`, and concurrent joiners all find the
+   * same open room, so under load most of them reached a full or started room and failed with
+   * ROOM_FULL / GAME_ALREADY_STARTED. Here a quick-match joiner's reservation counts as a promised
+   * seat: once seats + promises reach `maxPlayers` the room leaves the quick-match listing at
+   * once, and a reservation beyond that is refused, which makes the matchmaker try another room
+   * (or create one). Joins by code, spectators and returning players are untouched.
+   */
+  override async _reserveSeat(
+    sessionId: string,
+    joinOptions: any = true,
+    authData: any = undefined,
+    seconds: number = this.seatReservationTime,
+    allowReconnection = false,
+    devModeReconnection?: boolean,
+  ): Promise<boolean> {
+    const quickJoin =
+      !allowReconnection &&
+      this.options?.mode === 'quick' &&
+      joinOptions?.mode === 'quick' &&
+      joinOptions?.spectate !== true &&
+      !(authData && this.seats.has((authData as User).id));
+    if (quickJoin) {
+      const joinable = this.state.phase !== 'playing' || this.acceptsPlayersDuringMatch;
+      if (!joinable || this.seats.size + this.promisedSeatCount() >= this.options.maxPlayers) return false;
+      this.promisedSeats.add(sessionId);
+      if (this.seats.size + this.promisedSeats.size >= this.options.maxPlayers) this.listing.seatsOpen = false;
+    }
+    const reserved = await super._reserveSeat(sessionId, joinOptions, authData, seconds, allowReconnection, devModeReconnection);
+    if (quickJoin && !reserved && this.promisedSeats.delete(sessionId)) void this.updateListing();
+    if (quickJoin && reserved && !this.listing.seatsOpen) void this.listing.save(); // shared drivers (Redis) learn it now
+    return reserved;
+  }
+
+  /** Promised seats whose reservation is still pending (expired reservations are dropped). */
+  private promisedSeatCount(): number {
+    for (const sessionId of this.promisedSeats) {
+      if (!Object.prototype.hasOwnProperty.call(this.reservedSeats, sessionId)) this.promisedSeats.delete(sessionId);
+    }
+    return this.promisedSeats.size;
   }
 
   private async checkAccess(user: User, password: string | undefined): Promise<void> {
@@ -393,12 +470,14 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.turnTimer.extend(userId, RECONNECT_GRACE_SECONDS, this.options.turnSeconds);
     this.onSessionReady(client, userId, 'player', roles);
     void this.updateListing();
+    this.requestPatch();
   }
 
   // ---- leaving ----------------------------------------------------------------------------
 
   override async onLeave(client: Client, consented: boolean): Promise<void> {
     if (this.shuttingDown) return;
+    this.requestPatch();
     const session = this.forgetSession(client.sessionId);
     if (!session) return; // rejected join, or a session already replaced/kicked
     if (session.role === 'spectator') {
@@ -512,6 +591,8 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   }
 
   override async onDispose(): Promise<void> {
+    if (this.wake) clearTimeout(this.wake);
+    this.wake = undefined;
     // A shutdown keeps the record for the next start; any other close ends the room for good.
     const keep = this.shuttingDown;
     const update = this.movedAway ? undefined : keep ? this.journal?.release() : this.journal?.remove();
@@ -690,10 +771,13 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       mode: this.options.mode,
     };
     const joinable = this.state.phase !== 'playing' || this.acceptsPlayersDuringMatch;
-    this.listing.seatsOpen = joinable && this.seats.size < this.options.maxPlayers;
+    this.listing.seatsOpen = joinable && this.seats.size + this.promisedSeatCount() < this.options.maxPlayers;
     await this.setMetadata(metadata);
     if (this.listing.roomId) updateLobby(this);
-    this.journal?.requestSave(); // absent only while a room is still being created
+    // Absent only while a room is still being created. Skipped when the record already holds this
+    // very snapshot (e.g. right after a game's own saveNow): each save is a synchronous fsync.
+    // A failed save is logged by the journal; the record is rewritten at the next change.
+    if (this.journal && JSON.stringify(this.snapshot()) !== this.lastJournaledSnapshot) this.journal.requestSave();
   }
 
   private touch(): void {
@@ -710,6 +794,66 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
         void this.disconnect(4002);
       }
     }, interval);
+  }
+
+  // ---- patches and the room clock ----------------------------------------------------------
+
+  /**
+   * Sends the pending state changes right after the current I/O batch (several changes of one
+   * batch share one patch). Called when handled work settles, and after joins and leaves.
+   */
+  protected requestPatch(): void {
+    if (this.patchQueued) return;
+    this.patchQueued = true;
+    setImmediate(() => {
+      this.patchQueued = false;
+      this.broadcastPatch();
+    });
+  }
+
+  /**
+   * Colyseus ticks the room clock only inside its patch interval. With patches following the
+   * work instead, the clock is ticked when its next timer is due: every `clock.setTimeout` /
+   * `setInterval` arms one Node timer for the earliest deadline. A timer created between two
+   * ticks also gets the time since the last tick deducted, so it never fires early (the 20 Hz
+   * tick could fire such a timer up to 50 ms early).
+   */
+  private driveClockByDeadlines(): void {
+    const clock = this.clock;
+    const setTimeout = clock.setTimeout.bind(clock);
+    const setInterval = clock.setInterval.bind(clock);
+    const now = (clock as unknown as { now: () => number }).now; // the clock's own time source
+    const armed = (delayed: Delayed, time: number) => {
+      delayed.elapsedTime = -(now() - clock.currentTime);
+      this.armClock(time);
+      return delayed;
+    };
+    clock.setTimeout = ((handler: (...args: any[]) => void, time: number, ...args: any[]) =>
+      armed(setTimeout(handler, time, ...args), time)) as typeof clock.setTimeout;
+    clock.setInterval = ((handler: (...args: any[]) => void, time: number, ...args: any[]) =>
+      armed(setInterval(handler, time, ...args), time)) as typeof clock.setInterval;
+  }
+
+  private armClock(delayMs: number): void {
+    const at = Date.now() + Math.max(0, delayMs);
+    if (this.wake && at >= this.wakeAt) return;
+    if (this.wake) clearTimeout(this.wake);
+    this.wakeAt = at;
+    this.wake = setTimeout(() => this.onClockDue(), Math.max(0, delayMs));
+  }
+
+  private onClockDue(): void {
+    this.wake = undefined;
+    this.wakeAt = Infinity;
+    const clock = this.clock;
+    if (!clock.running) return;
+    clock.tick();
+    let next = Infinity;
+    for (const delayed of clock.delayed) {
+      if (delayed.active && !delayed.paused) next = Math.min(next, delayed.time - delayed.elapsedTime);
+    }
+    if (next < Infinity) this.armClock(next);
+    this.requestPatch(); // a timer may have changed state synchronously
   }
 
   // ---- helpers for games ------------------------------------------------------------------

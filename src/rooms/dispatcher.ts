@@ -29,6 +29,8 @@ export interface DispatcherHost {
   onActivity(): void;
   sendError(client: Client, code: ErrorCode, message: string, rid?: string): void;
   disconnectFlooder(client: Client): void;
+  /** A queued task (message or timer work) finished, whatever its outcome: e.g. send the patch now. */
+  settled?(): void;
 }
 
 /** Per-client limit: 10 messages/s sustained, bursts of 20. */
@@ -62,9 +64,13 @@ export class MessageDispatcher {
    */
   exclusive(work: () => void | Promise<void>): Promise<void> {
     const run = this.tail.then(work);
-    this.tail = run.catch((error) => {
-      arena().logger.error({ err: error, room: this.host.roomName() }, 'room task failed');
-    });
+    this.tail = run.then(
+      () => this.host.settled?.(),
+      (error) => {
+        arena().logger.error({ err: error, room: this.host.roomName() }, 'room task failed');
+        this.host.settled?.();
+      },
+    );
     return run;
   }
 

@@ -11,10 +11,9 @@
  * secret when available, guest tokens otherwise). `--duration N` leaves every room after N s and
  * exits 0; without it the bots run until Ctrl-C / q.
  */
-import { Client } from 'colyseus.js';
 import { cli, type Options } from '@colyseus/loadtest';
 import { CaboBot } from './caboBot';
-import { identitySource, numberFlag, parseFlags, sleep } from './common';
+import { identitySource, numberFlag, parseFlags, sleep, joinBotRoom } from './common';
 
 const flags = parseFlags(process.argv.slice(2));
 if (!flags.room && !flags.roomId) process.argv.push('--room', 'cabo');
@@ -32,11 +31,7 @@ let stopping = false;
 
 async function play(options: Options, index: number): Promise<void> {
   const identity = await identities(index);
-  const client = new Client(options.endpoint);
-  client.auth.token = identity.token;
-  const room = options.roomId
-    ? await client.joinById(options.roomId)
-    : await client.joinOrCreate(options.roomName, { mode: 'quick', maxPlayers });
+  const room = await joinBotRoom(options, identity.token, maxPlayers);
   const bot: CaboBot = new CaboBot(room, identity.id, { thinkMs, policy: { caboChance, skipPowerChance: 0.2 } }, {
     ack: (ms) => {
       totals.acks++;

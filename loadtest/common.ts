@@ -5,7 +5,7 @@
 import fs from 'fs';
 import path from 'path';
 import type { Socket } from 'net';
-import type { Room } from 'colyseus.js';
+import { Client, type Room } from 'colyseus.js';
 
 /** `--name value`, `--name=value` and bare `--flag` (true) from argv. */
 export function parseFlags(argv: readonly string[]): Record<string, string | true> {
@@ -120,4 +120,11 @@ export function thinkDelay(meanMs: number, random: () => number = Math.random): 
 export function roomSocket(room: Room): Socket | undefined {
   const transport = (room.connection as unknown as { transport?: { ws?: { _socket?: Socket } } }).transport;
   return transport?.ws?._socket;
+}
+
+/** Joins the room a bot plays in: the one given by `--roomId`, else a quick-match room. */
+export async function joinBotRoom(options: { endpoint: string; roomId?: string; roomName: string }, token: string, maxPlayers: number): Promise<Room> {
+  const client = new Client(options.endpoint);
+  client.auth.token = token;
+  return options.roomId ? client.joinById(options.roomId) : client.joinOrCreate(options.roomName, { mode: 'quick', maxPlayers });
 }

@@ -11,9 +11,9 @@
  * The sum of the rates must stay under Arena's per-client limit (600/min); `--duration N` leaves
  * after N s and exits 0.
  */
-import { Client, getStateCallbacks, type Room } from 'colyseus.js';
+import { getStateCallbacks, type Room } from 'colyseus.js';
 import { cli, type Options } from '@colyseus/loadtest';
-import { identitySource, numberFlag, parseFlags, sleep } from './common';
+import { identitySource, numberFlag, parseFlags, sleep, joinBotRoom } from './common';
 
 const flags = parseFlags(process.argv.slice(2));
 if (!flags.room && !flags.roomId) process.argv.push('--room', 'tabletop');
@@ -50,11 +50,7 @@ function nextGap(perMinute: number): number {
 
 async function play(options: Options, index: number): Promise<void> {
   const identity = await identities(index);
-  const client = new Client(options.endpoint);
-  client.auth.token = identity.token;
-  const room = options.roomId
-    ? await client.joinById(options.roomId)
-    : await client.joinOrCreate(options.roomName, { mode: 'quick', maxPlayers });
+  const room = await joinBotRoom(options, identity.token, maxPlayers);
   sessions.add(room);
 
   const sentAt = new Map<string, number>();

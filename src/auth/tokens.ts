@@ -6,6 +6,7 @@ import crypto from 'crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { ArenaError } from '../protocol/errors';
+import { nameString } from '../protocol/text';
 
 /** The authenticated user behind a token. `id` is the token's `sub`. */
 export interface User {
@@ -14,18 +15,13 @@ export interface User {
   roles: string[];
 }
 
-/** Display names: trimmed, 1–24 characters, no control characters. */
-export const displayNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'name must not be empty')
-  .max(24, 'name must be at most 24 characters')
-  .refine((name) => !/\p{Cc}/u.test(name), 'name must not contain control characters');
+/** Display names: trimmed, 1–24 characters, well-formed, no control or invisible formatting characters. */
+export const displayNameSchema = nameString(z.string().trim().min(1, 'name must not be empty').max(24, 'name must be at most 24 characters'), 'name');
 
 const claimsSchema = z.object({
-  sub: z.string().min(1).max(128),
-  name: z.string().trim().min(1).max(64),
-  roles: z.array(z.string().max(32)).max(32).optional(),
+  sub: nameString(z.string().min(1).max(128)),
+  name: nameString(z.string().trim().min(1).max(64)),
+  roles: z.array(nameString(z.string().max(32))).max(32).optional(),
 });
 
 const ALGORITHM = 'HS256';
@@ -64,7 +60,10 @@ export function createTokenService(secret: string): TokenService {
       throw new ArenaError('UNAUTHORIZED', expired ? 'token expired' : 'invalid token');
     }
     const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw new ArenaError('UNAUTHORIZED', 'token lacks valid sub/name/roles claims');
+    if (!claims.success) {
+      const issue = claims.error.issues[0];
+      throw new ArenaError('UNAUTHORIZED', `token claim "${issue.path.join('.')}" is not valid: ${issue.message}`);
+    }
     return { id: claims.data.sub, name: claims.data.name, roles: claims.data.roles ?? [] };
   }
 

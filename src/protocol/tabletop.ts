@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { messageSchema, userIdSchema } from './messages';
+import { freeTextString, nameString } from './text';
 
 export const TABLETOP_LIMITS = {
   /** chat and whisper text, after trimming. */
@@ -21,8 +22,10 @@ export const TABLETOP_LIMITS = {
   turnOrderLength: 12,
 } as const;
 
-/** Trimmed, non-empty text of at most `max` characters (UTF-16 code units). */
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+/** Trimmed, non-empty free text (line breaks allowed) of at most `max` characters (UTF-16 code units). */
+const text = (max: number) => freeTextString(z.string().trim().min(1, 'must not be empty').max(max));
+/** A short name-like string: no line breaks or invisible characters. */
+const label = (schema: z.ZodString) => nameString(schema);
 
 /**
  * `action.details`: any JSON value (string, number, boolean, null, array, object) of at most
@@ -68,14 +71,14 @@ export const tabletopMessages = {
    */
   roll: messageSchema({
     formula: z.string(),
-    label: z.string().trim().max(TABLETOP_LIMITS.rollLabelLength).optional(),
+    label: label(z.string().trim().max(TABLETOP_LIMITS.rollLabelLength)).optional(),
     secret: z.boolean().optional(),
   }),
   /** GM narration. */
   narrate: messageSchema({ text: text(TABLETOP_LIMITS.narrateLength) }),
   /** A player's in-game action, logged for everyone: `kind` (e.g. "attack") plus free JSON details. */
   action: messageSchema({
-    kind: text(TABLETOP_LIMITS.actionKindLength),
+    kind: label(z.string().trim().min(1, 'must not be empty').max(TABLETOP_LIMITS.actionKindLength)),
     details: detailsSchema.optional(),
   }),
   /** GM: the turn order (seated user ids, no duplicates; [] clears it). */
@@ -85,7 +88,7 @@ export const tabletopMessages = {
   /** GM: start/end combat or set its round. */
   combat: messageSchema({ active: z.boolean(), round: z.number().int().min(1).max(10_000).optional() }),
   /** Set your character's name ('' clears it); the GM may name another player's (`userId`). */
-  set_character: messageSchema({ name: z.string().trim().max(TABLETOP_LIMITS.characterLength), userId: userIdSchema.optional() }),
+  set_character: messageSchema({ name: label(z.string().trim().max(TABLETOP_LIMITS.characterLength)), userId: userIdSchema.optional() }),
 } as const;
 
 export type TabletopMessages = { [K in keyof typeof tabletopMessages]: z.infer<(typeof tabletopMessages)[K]> };

@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'events';
 import type { ArchiveInput } from '../persistence/storage';
+import { toWellFormed } from '../protocol/text';
 
 /** One archived match or session: who took part, a small result, and the game's full record. */
 export type ArchiveRecord = ArchiveInput;
@@ -11,7 +12,9 @@ export type ArchiveRecord = ArchiveInput;
 class ArchiveHub extends EventEmitter {
   /** A room hands a finished match or closed session over for storage. */
   submit(record: ArchiveRecord): void {
-    this.emit('record', record);
+    // Names came through checked tokens; should one still be ill-formed, the match is archived anyway.
+    const participants = record.participants.map((participant) => ({ ...participant, name: toWellFormed(participant.name) }));
+    this.emit('record', { ...record, participants });
   }
 
   onRecord(listener: (record: ArchiveRecord) => void): () => void {

@@ -1,6 +1,6 @@
 /**
  * Every client message of a game room passes through here, in this order: rate limit →
- * activity → known type (UNKNOWN_MESSAGE) → payload schema (INVALID_MESSAGE) → access
+ * activity → known type (UNKNOWN_MESSAGE) → well-formed strings and payload schema (INVALID_MESSAGE) → access
  * (NOT_HOST / NOT_A_PLAYER) → handler. Any rejection is an `error` reply echoing the `rid`;
  * a rejected message never reaches a handler, so it cannot change state.
  */
@@ -8,6 +8,7 @@ import type { Client } from '@colyseus/core';
 import type { z } from 'zod';
 import { ArenaError, type ErrorCode } from '../protocol/errors';
 import { extractRid } from '../protocol/messages';
+import { illFormedPath } from '../protocol/text';
 import { describeZodError } from './options';
 import { createTokenBucket, type TokenBucket } from '../util/tokenBucket';
 import { messageDuration, messagesReceived } from '../metrics';
@@ -98,6 +99,8 @@ export class MessageDispatcher {
     if (!registration) {
       return this.host.sendError(client, 'UNKNOWN_MESSAGE', `unknown message type ${JSON.stringify(String(type)).slice(0, 80)}`, rid);
     }
+    const illFormed = illFormedPath(payload);
+    if (illFormed) return this.host.sendError(client, 'INVALID_MESSAGE', `${type}: ${illFormed} must be well-formed Unicode`, rid);
     const parsed = registration.schema.safeParse(payload === undefined ? {} : payload);
     if (!parsed.success) return this.host.sendError(client, 'INVALID_MESSAGE', `${type}: ${describeZodError(parsed.error)}`, rid);
     const denied = this.deniedAccess(registration.access, session);

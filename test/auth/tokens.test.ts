@@ -58,8 +58,17 @@ describe('auth: tokens', () => {
   });
 
   it('rejects tokens without a subject or name, or with malformed roles', async () => {
-    await rejects(await signToken(SECRET, { name: 'NoSub' }), /claims/);
-    await rejects(await signToken(SECRET, { sub: 'u1' }), /claims/);
-    await rejects(await signToken(SECRET, { sub: 'u1', name: 'x', roles: 'gm' }), /claims/);
+    await rejects(await signToken(SECRET, { name: 'NoSub' }), /claim "sub"/);
+    await rejects(await signToken(SECRET, { sub: 'u1' }), /claim "name"/);
+    await rejects(await signToken(SECRET, { sub: 'u1', name: 'x', roles: 'gm' }), /claim "roles"/);
+  });
+
+  it('rejects claims with ill-formed Unicode or invisible characters, naming the claim', async () => {
+    await rejects(await signToken(SECRET, { sub: 'u1', name: '\ud800' }), /claim "name".*well-formed/);
+    await rejects(await signToken(SECRET, { sub: 'u1', name: 'Ann\u202Eeve' }), /claim "name".*invisible/);
+    await rejects(await signToken(SECRET, { sub: 'u\u200B1', name: 'Ann' }), /claim "sub".*invisible/);
+    await rejects(await signToken(SECRET, { sub: '\udc00', name: 'Ann' }), /claim "sub".*well-formed/);
+    await rejects(await signToken(SECRET, { sub: 'u1', name: 'Ann', roles: ['g\u0000m'] }), /claim "roles.0"/);
+    assert.equal((await tokens.verify(await signToken(SECRET, { sub: 'u1', name: 'Ann 👩‍💻' }))).name, 'Ann 👩‍💻', 'an emoji ZWJ sequence is a name');
   });
 });

@@ -25,6 +25,12 @@ describe('http: identity', () => {
     ['a 25-character name', { name: 'x'.repeat(25) }],
     ['a numeric name', { name: 42 }],
     ['a name with control characters', { name: 'a\u0007b' }],
+    ['a lone surrogate', { name: '\ud800' }],
+    ['a lone low surrogate inside a name', { name: 'An\udc00n' }],
+    ['a right-to-left override', { name: 'Ann\u202Eeve' }],
+    ['a zero-width space', { name: 'A\u200Bnn' }],
+    ['a line separator', { name: 'A\u2028nn' }],
+    ['a byte-order mark inside a name', { name: 'An\uFEFFn' }],
     ['no name', {}],
     ['an array body', [1, 2]],
   ];
@@ -44,6 +50,14 @@ describe('http: identity', () => {
     const huge = await arena.http('POST', '/api/auth/guest', { body: { name: 'x'.repeat(20_000) } });
     assert.equal(huge.status, 413);
     assert.equal(huge.body.error.code, 'INVALID_REQUEST');
+  });
+
+  it('accepts emoji, including zero-width-joiner sequences, and letters of any script', async () => {
+    for (const name of ['👩‍💻 Ann', 'Zoë', '李雷', 'Анна']) {
+      const reply = await arena.http('POST', '/api/auth/guest', { body: { name } });
+      assert.equal(reply.status, 201, name);
+      assert.equal(reply.body.user.name, name);
+    }
   });
 
   it('accepts exactly 24 characters', async () => {

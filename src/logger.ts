@@ -1,5 +1,6 @@
 /** Structured logs (pino). Secrets are redacted wherever they might appear in a logged object. */
 import pino from 'pino';
+import createDebug from 'debug';
 
 export type Logger = pino.Logger;
 
@@ -15,4 +16,17 @@ export function createLogger(level: string): Logger {
     base: { pid: process.pid },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   });
+}
+
+/**
+ * Colyseus' `DEBUG` output (the `debug` package) includes two namespaces that print what must
+ * never reach a log: `colyseus:message` (every message payload: `configure` passwords, whispers)
+ * and `colyseus:patch` (every state change, hidden card values included). They stay off whatever
+ * `DEBUG` says; the other `colyseus:*` namespaces remain available for diagnosis.
+ */
+export const SECRET_DEBUG_NAMESPACES = ['colyseus:message', 'colyseus:patch'];
+
+export function disableSecretDebugOutput(): void {
+  const requested = createDebug.disable();
+  if (requested) createDebug.enable([requested, ...SECRET_DEBUG_NAMESPACES.map((namespace) => `-${namespace}`)].join(','));
 }

@@ -6,11 +6,11 @@
 import { Decoder, type Schema } from '@colyseus/schema';
 import type { Room } from '@colyseus/core';
 
-export function publicJSON(room: Room<Schema>): unknown {
+export function publicState(room: Room<Schema>): { state: unknown; bytes: number } {
   const serializer = (room as unknown as { _serializer: { getFullState(): Buffer } })._serializer;
   const bytes = serializer.getFullState();
   const StateClass = room.state.constructor as new () => Schema;
   const decoder = new Decoder(new StateClass());
   decoder.decode(bytes, { offset: 1 });
-  return decoder.state.toJSON();
+  return { state: decoder.state.toJSON(), bytes: bytes.byteLength };
 }

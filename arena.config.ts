@@ -5,7 +5,7 @@ import express from 'express';
 import { RedisPresence } from '@colyseus/redis-presence';
 import { RedisDriver } from '@colyseus/redis-driver';
 import type { Settings } from './src/config';
-import { createLogger } from './src/logger';
+import { createLogger, disableSecretDebugOutput } from './src/logger';
 import { createTokenService } from './src/auth/tokens';
 import { setArenaContext, type ArenaContext } from './src/context';
 import { ArenaLobbyRoom } from './src/rooms/ArenaLobbyRoom';
@@ -13,6 +13,9 @@ import { TabletopRoom } from './src/rooms/TabletopRoom';
 import { CaboRoom } from './src/rooms/CaboRoom';
 import { TicTacToeRoom } from './src/rooms/TicTacToeRoom';
 import { defineGame } from './src/rooms/registry';
+import { caboArchive } from './src/games/cabo/archive';
+import { tabletopArchive } from './src/games/tabletop/archive';
+import { tictactoeArchive } from './src/games/tictactoe/archive';
 import { restoreLiveRooms } from './src/rooms/restore';
 import { startCluster } from './src/rooms/cluster';
 import { archive } from './src/rooms/archive';
@@ -25,9 +28,11 @@ import { operationsRouter } from './src/http/operations';
 import { monitorRouter } from './src/http/monitor';
 import { errorHandler, notFound } from './src/http/errors';
 import { httpMetrics } from './src/http/httpMetrics';
+import { apiCors, removeBlanketCors } from './src/http/cors';
 import { webClient } from './src/web/serve';
 
 export function arenaConfig(settings: Settings) {
+  disableSecretDebugOutput();
   const logger = createLogger(settings.logLevel);
   const context: ArenaContext = {
     settings,
@@ -64,9 +69,9 @@ export function arenaConfig(settings: Settings) {
         context.storage.archiveGame(record).catch((error) => logger.error({ err: error, room: record.code }, 'archiving failed'));
       });
       gameServer.define('lobby', ArenaLobbyRoom);
-      defineGame(gameServer, 'tabletop', TabletopRoom);
-      defineGame(gameServer, 'cabo', CaboRoom);
-      defineGame(gameServer, 'tictactoe', TicTacToeRoom);
+      defineGame(gameServer, 'tabletop', TabletopRoom, tabletopArchive);
+      defineGame(gameServer, 'cabo', CaboRoom, caboArchive);
+      defineGame(gameServer, 'tictactoe', TicTacToeRoom, tictactoeArchive);
       gameServer.onShutdown(async () => {
         stopHeartbeat();
         stopArchiving();
@@ -82,11 +87,13 @@ export function arenaConfig(settings: Settings) {
     },
 
     initializeExpress(app) {
+      removeBlanketCors(app);
       app.disable('x-powered-by');
       app.set('trust proxy', 'loopback');
       app.use(httpMetrics);
       app.use(express.json({ limit: '16kb' }));
       app.use(operationsRouter());
+      app.use('/api', apiCors);
       app.use('/api/auth', authRouter());
       app.use('/api', roomsRouter());
       app.use('/api', gamesRouter());

@@ -1,14 +1,14 @@
 /**
- * History API (SPEC §7): archived matches and sessions, a step-by-step replay, and the caller's
- * own games. A finished Cabo match shows everything (it is over); a tabletop session's private
- * entries (whispers, secret rolls) are returned only to the users who could see them.
+ * History API (SPEC §7): archived matches and sessions, a step-by-step replay, a fair-play check,
+ * and the caller's own games. What a record shows is its game's archive presenter's decision
+ * (registered with `defineGame`); a game without one shows only the summary.
  */
-import express from 'express';
+import express, { type Request } from 'express';
 import { z } from 'zod';
 import { arena } from '../context';
 import { ArenaError } from '../protocol/errors';
-import { InvalidInputError, type ArchivedGame } from '../persistence/storage';
-import { publicReplay, type LogEntry } from '../games/cabo';
+import { InvalidInputError, type ArchivedGame, type ArchivedGameSummary } from '../persistence/storage';
+import { archivePresenter } from '../rooms/registry';
 import { asyncRoute } from './errors';
 import { optionalUser, requireUser, type AuthedRequest } from './auth';
 
@@ -22,12 +22,23 @@ export function gamesRouter(): express.Router {
 
   router.get('/games/:id', optionalUser, asyncRoute(async (req, res) => {
     const game = await loadGame(req.params.id);
-    res.json({ game: present(game, (req as Partial<AuthedRequest>).user?.id) });
+    const presenter = archivePresenter(game.game);
+    const { data, ...summary } = game;
+    res.json({ game: presenter ? { ...summary, data: presenter.data(data, viewerOf(req)) } : summary });
   }));
 
   router.get('/games/:id/replay', optionalUser, asyncRoute(async (req, res) => {
     const game = await loadGame(req.params.id);
-    res.json({ replay: replayOf(game, (req as Partial<AuthedRequest>).user?.id) });
+    const replay = archivePresenter(game.game)?.replay;
+    if (!replay) throw new ArenaError('NOT_FOUND', `no replay for ${game.game}`);
+    res.json({ replay: { ...identity(game), ...(replay(game.data, viewerOf(req)) as object) } });
+  }));
+
+  router.get('/games/:id/verify', asyncRoute(async (req, res) => {
+    const game = await loadGame(req.params.id);
+    const verify = archivePresenter(game.game)?.verify;
+    if (!verify) throw new ArenaError('NOT_FOUND', `${game.game} has nothing to verify`);
+    res.json(verify(game.data));
   }));
 
   router.get('/me/games', requireUser, asyncRoute(async (req, res) => {
@@ -50,38 +61,10 @@ async function loadGame(id: string): Promise<ArchivedGame> {
   return game;
 }
 
-interface CaboData {
-  seats: Array<{ id: string; name: string }>;
-  seed: number;
-  targetScore: number;
-  actions: LogEntry[];
+function viewerOf(req: Request): string | undefined {
+  return (req as Partial<AuthedRequest>).user?.id;
 }
 
-interface SessionEntry {
-  audience: 'everyone' | string[];
-}
-
-/** A tabletop entry is returned only to its audience. */
-function visibleTo(userId: string | undefined) {
-  return (entry: SessionEntry) => entry.audience === 'everyone' || (userId !== undefined && entry.audience.includes(userId));
-}
-
-function present(game: ArchivedGame, userId: string | undefined): unknown {
-  if (game.game !== 'tabletop') return game;
-  const data = game.data as { log: SessionEntry[] };
-  return { ...game, data: { ...data, log: data.log.filter(visibleTo(userId)) } };
-}
-
-function replayOf(game: ArchivedGame, userId: string | undefined): unknown {
-  const { id, code, startedAt, endedAt, participants } = game;
-  if (game.game === 'cabo') {
-    const data = game.data as CaboData;
-    const init = { seed: data.seed, players: data.seats.map((seat) => seat.id), targetScore: data.targetScore };
-    return { id, game: 'cabo', code, startedAt, endedAt, seats: data.seats, seed: data.seed, targetScore: data.targetScore, steps: publicReplay(init, data.actions) };
-  }
-  if (game.game === 'tabletop') {
-    const data = game.data as { log: SessionEntry[] };
-    return { id, game: 'tabletop', code, startedAt, endedAt, participants, steps: data.log.filter(visibleTo(userId)) };
-  }
-  throw new ArenaError('NOT_FOUND', `no replay for ${game.game}`);
+function identity({ id, game, code, startedAt, endedAt, participants }: ArchivedGameSummary) {
+  return { id, game, code, startedAt, endedAt, participants };
 }

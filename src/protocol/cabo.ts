@@ -60,6 +60,9 @@ export interface CaboRoundSummary {
 export interface CaboServerMessages {
   /** Broadcast when a round is scored (hands are revealed in state too). */
   round_over: CaboRoundSummary & { totals: Record<string, number>; nextRoundAt: number };
-  /** Broadcast once when the match ends (also after forfeits). */
-  game_over: { ranking: string[]; totals: Record<string, number>; rounds: CaboRoundSummary[] };
+  /**
+   * Broadcast once when the match ends (also after forfeits). `seed` (64 hex characters) reveals
+   * the deal: `sha256(seed bytes)` equals the `seedCommitment` published when the match started.
+   */
+  game_over: { ranking: string[]; totals: Record<string, number>; rounds: CaboRoundSummary[]; seed: string };
 }

@@ -24,6 +24,8 @@ import {
   type PlayerId,
   type PublicAction,
 } from '../games/cabo';
+import { newSeed, seedCommitment, type Seed } from '../games/random';
+import type { CaboArchiveRecord, CaboSeat } from '../games/cabo/archive';
 import { GameRoom, RESTORE_GRACE_SECONDS, type BaseRoomOptions, type ForfeitReason } from './GameRoom';
 import { buildOptionSchemas } from './options';
 import { CaboPlayerState, CaboState, CardState } from './schema/CaboState';
@@ -38,32 +40,11 @@ export interface CaboRoomOptions extends BaseRoomOptions {
   roundPauseSeconds: number;
 }
 
-/** A seat as archived: id and display name. */
-export interface CaboSeat {
-  id: string;
-  name: string;
-}
-
-/** What `archive.submit` receives when a Cabo match ends. */
-export interface CaboArchiveRecord {
-  game: 'cabo';
-  code: string;
-  seats: CaboSeat[];
-  seed: number;
-  targetScore: number;
-  actions: LogEntry[];
-  rounds: CaboRoundSummary[];
-  totals: Record<string, number>;
-  ranking: string[];
-  startedAt: number;
-  endedAt: number;
-}
-
 type Role = 'player' | 'spectator';
 
 /** The Cabo part of the room snapshot: the current match's identity and its turn deadline. */
 interface CaboSnapshot {
-  seed: number;
+  seed: Seed;
   targetScore: number;
   seats: CaboSeat[];
   startedAt: number;
@@ -78,8 +59,8 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
 
   /** Current rules state; undefined until the first match starts. Replaced (never mutated) per action. */
   private match?: Match;
-  /** Seed of the current match (`createMatch({ seed })`). */
-  private seed = 0;
+  /** Seed of the current match (`createMatch({ seed })`): secret until the match is over. */
+  private seed: Seed = '';
   /** Every accepted action of the current match, system ones included, in order. */
   private log: LogEntry[] = [];
   private matchSeats: CaboSeat[] = [];
@@ -88,11 +69,6 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
   private cardIds = new Map<CardId, string>();
   private setupTimer?: Delayed;
   private pauseTimer?: Delayed;
-
-  /** The seed of the current match (for persistence and replay). */
-  get matchSeed(): number {
-    return this.seed;
-  }
 
   /** The ordered action log of the current match (`{ playerId, action }`, null = system). */
   get actionLog(): readonly LogEntry[] {
@@ -120,8 +96,8 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
   }
 
   /** The match seed; a subclass may choose it (tests pick deals this way). */
-  protected createSeed(): number {
-    return crypto.randomBytes(4).readUInt32BE(0);
+  protected createSeed(): Seed {
+    return newSeed();
   }
 
   // ---- messages ---------------------------------------------------------------------------
@@ -180,6 +156,7 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
     this.clearTimers();
     const players = this.seatedPlayers();
     this.seed = this.createSeed();
+    this.state.seedCommitment = seedCommitment(this.seed);
     this.log = [];
     this.cardIds.clear();
     this.startedAt = Date.now();
@@ -209,6 +186,7 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
     const saved = snapshot as CaboSnapshot | null;
     if (!saved) return;
     this.seed = saved.seed;
+    this.state.seedCommitment = seedCommitment(saved.seed);
     this.matchSeats = saved.seats;
     this.startedAt = saved.startedAt;
     this.log = events as LogEntry[];
@@ -430,13 +408,14 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
     this.state.ranking = new ArraySchema<string>(...ranking);
     this.finishMatch();
     const rounds: CaboRoundSummary[] = m.rounds.map((r) => ({ round: r.round, caller: r.caller, hands: r.hands, scores: r.scores }));
-    const message: CaboServerMessages['game_over'] = { ranking, totals, rounds };
+    const message: CaboServerMessages['game_over'] = { ranking, totals, rounds, seed: this.seed };
     this.broadcast('game_over', message);
     const record: CaboArchiveRecord = {
       game: 'cabo',
       code: this.roomId,
       seats: this.matchSeats,
       seed: this.seed,
+      seedCommitment: this.state.seedCommitment,
       targetScore: m.targetScore,
       actions: this.log.slice(),
       rounds,

@@ -3,7 +3,7 @@
  * spectators, host, reconnection, turn timer, idle timeout, rate limit, message validation and
  * errors, quick-match countdown and the lobby listing. Games extend it and only adapt their rules.
  */
-import { Room, ServerError, updateLobby, type Client, type Deferred, type Delayed } from '@colyseus/core';
+import { Room, ServerError, updateLobby, type AuthContext, type Client, type ClientPrivate, type Deferred, type Delayed } from '@colyseus/core';
 import type { z } from 'zod';
 import { authenticateRoomToken } from './auth';
 import { claimCode, releaseCode, renewCode, reserveCode, CODE_LEASE_SECONDS } from './codes';
@@ -12,7 +12,7 @@ import { describeZodError, joinOptionsSchema, type buildOptionSchemas } from './
 import { PlayerState, type GameStateWithConfig, type Phase } from './schema/GameState';
 import { TurnTimer } from './turnTimer';
 import { seatIndex } from './seatIndex';
-import { publicJSON } from './publicState';
+import { publicState } from './publicState';
 import { MessageDispatcher, type Access, type MessageContext } from './dispatcher';
 import { commonMessages, messageSchema } from '../protocol/messages';
 import { ArenaError, HTTP_STATUS, type ErrorCode } from '../protocol/errors';
@@ -493,6 +493,20 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     await this.awaitReconnection(client, seat, session);
   }
 
+  /**
+   * A reconnection token only proves that a session existed, not who holds it: the reconnecting
+   * client must also present a valid token of the same user. Otherwise it is refused
+   * (UNAUTHORIZED) before the reservation is used, and the seat keeps waiting for its player.
+   */
+  override async ['_onJoin'](client: Client & ClientPrivate, authContext: AuthContext): Promise<void> {
+    const reservation = this.reservedSeats[client.sessionId] as [unknown, User | undefined, boolean, boolean] | undefined;
+    if (reservation?.[3]) {
+      const user = await authenticateRoomToken(authContext.token);
+      if (user.id !== reservation[1]?.id) throw this.rejection('UNAUTHORIZED', 'this reconnection belongs to another user');
+    }
+    return super._onJoin(client, authContext);
+  }
+
   private async awaitReconnection(client: Client, seat: Seat, session: Session): Promise<void> {
     const player = this.state.players.get(seat.userId);
     if (player) player.connected = false;
@@ -922,20 +936,23 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     return seat;
   }
 
-  /** What the monitor shows: the state as a spectator sees it, never hidden values. */
+  /**
+   * What the monitor's inspect page shows (the shape its dashboard reads): the connected sessions,
+   * and the state as a spectator sees it, never hidden values.
+   */
   getInspectData() {
+    const { state, bytes } = publicState(this);
     return {
       roomId: this.roomId,
-      clients: this.clients.length,
       maxClients: this.maxClients,
       metadata: this.metadata,
       locked: this.locked,
-      state: this.publicStateJSON(),
+      clients: this.clients.map((client) => ({
+        sessionId: client.sessionId,
+        elapsedTime: this.clock.elapsedTime - ((client as Client & ClientPrivate)._joinedAt ?? 0),
+      })),
+      state,
+      stateSize: bytes,
     };
-  }
-
-  /** Plain JSON of the state without any `@view()` field. */
-  protected publicStateJSON(): unknown {
-    return publicJSON(this);
   }
 }

@@ -21,10 +21,10 @@ for (const backend of backends()) {
   describe(`e2e: a crash loses no match (${backend.name})`, function () {
     this.timeout(90_000);
     let server: ArenaProcess | undefined;
-    let dataDir: string;
+    let dataDir: string | undefined;
     after(async () => {
       await server?.stop('SIGKILL');
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true }); // unset when the suite was skipped
       await backend.cleanup();
     });
 

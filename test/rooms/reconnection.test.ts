@@ -34,6 +34,28 @@ describe('rooms: reconnection', () => {
     await host.probe.stateWhere((state) => state.players.get(guest.guest.user.id).connected === true, 'guest reconnected');
   });
 
+  it('refuses a reconnection token presented without a valid token of the same user; the seat keeps waiting', async () => {
+    const [host, guest] = await table();
+    await startMatch(host);
+    const secret = guest.room.state.secret;
+    const token = guest.room.reconnectionToken;
+    dropConnection(guest.room);
+    await host.probe.stateWhere((state) => state.players.get(guest.guest.user.id).connected === false, 'guest disconnected');
+
+    const thief = await arena.guest('thief');
+    for (const attacker of [arena.client(), arena.client(thief)]) {
+      await assert.rejects(attacker.reconnect(token), (error: any) => {
+        assert.equal(error.code, 401);
+        assert.match(error.message, /^UNAUTHORIZED/);
+        return true;
+      });
+    }
+    assert.equal(host.room.state.players.get(guest.guest.user.id).connected, false, 'the seat still waits for its player');
+
+    const back = new Probe(await arena.client(guest.guest).reconnect(token));
+    await back.stateWhere((state) => state.secret === secret && state.players.get(guest.guest.user.id).connected, 'the owner gets the seat back');
+  });
+
   it('gives the player a grace period when they reconnect during their own turn', async () => {
     const [host, guest] = await table({ turnSeconds: 30 });
     await startMatch(host);

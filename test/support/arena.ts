@@ -123,6 +123,16 @@ export async function httpJson(baseUrl: string, method: string, route: string, o
   return { status: response.status, headers: response.headers, body: parsed };
 }
 
+/** The caller's archived games, polled until `count` are there (the archive write is asynchronous). */
+export async function archivedGames(baseUrl: string, token: string, count = 1): Promise<any[]> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const games = (await httpJson(baseUrl, 'GET', '/api/me/games', { token })).body.games ?? [];
+    if (games.length >= count) return games;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`fewer than ${count} archived games after 5 s`);
+}
+
 /** Signs an HS256 token as another service sharing the secret would (or a forger with another one). */
 export async function signToken(secret: string, claims: Record<string, unknown>, expiresIn = '1h'): Promise<string> {
   const { SignJWT } = await import('jose');

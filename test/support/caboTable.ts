@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'assert';
 import type { Room as ClientRoom } from 'colyseus.js';
-import { SeededRandom } from '../../src/games/rng';
+import { TestRandom, testSeed } from './seeds';
 import {
   cardValue,
   createMatch,
@@ -46,7 +46,7 @@ export async function caboTable(
   if (extra.seeds) {
     const seeds = extra.seeds.slice();
     const fallback = (server as any).createSeed.bind(server);
-    (server as any).createSeed = () => seeds.shift() ?? fallback();
+    (server as any).createSeed = () => (seeds.length > 0 ? testSeed(seeds.shift()!) : fallback());
   }
   return { code: host.room.roomId, players, spectators, byId: new Map(players.map((p) => [p.guest.user.id, p])), server };
 }
@@ -198,7 +198,7 @@ export class KnowledgeAudit {
 // ---- deterministic bot -----------------------------------------------------------------------
 
 /** The bot's next move, or null when only the room (a timer) can move the match on. */
-export function botStep(m: Match, rng: SeededRandom, drawsThisRound: number, cabofAfter: number): LogEntry | null {
+export function botStep(m: Match, rng: TestRandom, drawsThisRound: number, cabofAfter: number): LogEntry | null {
   if (m.phase === 'setup') {
     const waiting = m.players.find((p) => !p.forfeited && !p.ready);
     return waiting ? { playerId: waiting.id, action: { type: 'ready' } } : null;
@@ -228,8 +228,8 @@ export interface Simulation {
  * send), so a test can pick a seed whose match has the shape it wants.
  */
 export function simulate(seed: number, players: string[], targetScore: number, botSeed: number, cabofAfter: number): Simulation {
-  let m = createMatch({ seed, players, targetScore });
-  const rng = new SeededRandom(botSeed);
+  let m = createMatch({ seed: testSeed(seed), players, targetScore });
+  const rng = new TestRandom(botSeed);
   const powers = new Set<string>();
   let actions = 0;
   let draws = 0;
@@ -252,7 +252,7 @@ export function simulate(seed: number, players: string[], targetScore: number, b
 
 /** Plays the match out with the deterministic bot; timers (setup, round pause) move it on too. */
 export async function playOut(table: CaboTable, botSeed = 1): Promise<void> {
-  const rng = new SeededRandom(botSeed);
+  const rng = new TestRandom(botSeed);
   let draws = 0;
   let round = 0;
   while (match(table).phase !== 'matchOver') {

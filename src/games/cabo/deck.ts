@@ -1,4 +1,4 @@
-import { SeededRandom } from '../rng';
+import { createRandom, type RandomState } from '../random';
 import type { CardId, PowerKind } from './types';
 
 export const DECK_SIZE = 52;
@@ -33,9 +33,9 @@ export function powerOf(value: number): PowerKind | null {
   return null;
 }
 
-/** Shuffles with the state's generator; returns the new order and the generator's next state. */
-export function shuffleCards(cards: readonly CardId[], rngState: number): { cards: CardId[]; rngState: number } {
-  const rng = new SeededRandom(rngState);
-  const shuffled = rng.shuffle(cards);
-  return { cards: shuffled, rngState: rng.state };
+/** Shuffles from the match's stream; returns the new order and where the stream now stands. */
+export function shuffleCards(cards: readonly CardId[], state: RandomState): { cards: CardId[]; random: RandomState } {
+  const random = createRandom(state);
+  const shuffled = random.shuffle(cards);
+  return { cards: shuffled, random: random.state() };
 }

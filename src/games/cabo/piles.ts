@@ -25,10 +25,10 @@ function refillDeck(d: Draft): void {
   const s = d.s;
   if (s.discard.length < 2) return; // cannot happen with ≤ 6 players: ≥ 27 cards are then on the discard
   const top = s.discard.pop()!;
-  const shuffled = shuffleCards(s.discard, s.rngState);
+  const shuffled = shuffleCards(s.discard, s.random);
   forgetCards(s, s.discard);
   s.deck = shuffled.cards;
-  s.rngState = shuffled.rngState;
+  s.random = shuffled.random;
   s.discard = [top];
   d.events.push({ type: 'deck_reshuffled', deckCount: s.deck.length });
 }

@@ -1,4 +1,5 @@
 /** Match creation, dealing, round scoring and match end. */
+import { isSeed } from '../random';
 import { allCardIds, cardValue, HAND_SIZE, shuffleCards } from './deck';
 import { makeKnownToAll } from './knowledge';
 import { discardDrawn } from './piles';
@@ -19,13 +20,11 @@ export function createMatch(init: MatchInit): CaboState {
   if (typeof targetScore !== 'number' || !Number.isFinite(targetScore) || targetScore <= 0) {
     throw new RangeError('targetScore must be a positive finite number');
   }
-  if (typeof init.seed !== 'number' || !Number.isFinite(init.seed)) throw new TypeError('seed must be a finite number');
-  const seed = init.seed >>> 0;
+  if (!isSeed(init.seed)) throw new TypeError('seed must be 64 lowercase hex characters (newSeed())');
   const draft: Draft = {
     s: {
-      seed,
       targetScore,
-      rngState: seed,
+      random: { seed: init.seed, offset: 0 },
       round: 0,
       phase: 'setup',
       players: players.map(newPlayer),
@@ -66,9 +65,9 @@ function newPlayer(id: PlayerId): CaboPlayer {
  */
 export function dealRound(d: Draft, starter: PlayerId): void {
   const s = d.s;
-  const shuffled = shuffleCards(allCardIds(), s.rngState);
+  const shuffled = shuffleCards(allCardIds(), s.random);
   const deck = shuffled.cards;
-  s.rngState = shuffled.rngState;
+  s.random = shuffled.random;
   for (const p of s.players) p.hand = [];
   for (let i = 0; i < HAND_SIZE; i++) for (const p of s.players) p.hand.push(deck.pop()!);
   s.discard = [deck.pop()!];

@@ -27,6 +27,7 @@ export function fail(code: CaboErrorCode, message: string): never {
 export function cloneState(s: CaboState): CaboState {
   return {
     ...s,
+    random: { ...s.random },
     players: s.players.map((p) => ({ ...p, hand: p.hand.slice() })),
     deck: s.deck.slice(),
     discard: s.discard.slice(),
@@ -64,16 +65,6 @@ export function activePlayers(s: CaboState): PlayerId[] {
 /** True once the match is decided; every later action is rejected with GAME_OVER. */
 export function isMatchOver(s: CaboState): boolean {
   return s.phase === 'matchOver';
-}
-
-/** First non-forfeited seat at or after `seat`, wrapping around. */
-export function firstActiveFrom(s: CaboState, seat: number): CaboPlayer {
-  const n = s.players.length;
-  for (let k = 0; k < n; k++) {
-    const p = s.players[(seat + k) % n];
-    if (!p.forfeited) return p;
-  }
-  throw new Error('no active player'); // unreachable: the match ends below 2 active players
 }
 
 export function totalsOf(s: CaboState): Record<PlayerId, number> {

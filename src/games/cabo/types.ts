@@ -1,3 +1,5 @@
+import type { RandomState, Seed } from '../random';
+
 /**
  * Types of the pure Cabo rules engine. Everything here is plain JSON (no classes, Maps or Sets)
  * so a state can be stored, sent between processes and replayed.
@@ -31,8 +33,8 @@ export type CaboErrorCode = 'NOT_A_PLAYER' | 'NOT_YOUR_TURN' | 'INVALID_ACTION' 
 
 /** Options of a new match. */
 export interface MatchInit {
-  /** Any number; used as `seed >>> 0`. */
-  seed: number;
+  /** 256-bit secret of the match (`newSeed()`): every deal and reshuffle comes from its stream. */
+  seed: Seed;
   /** Seat order, 2–6 distinct non-empty ids. */
   players: PlayerId[];
   /** The match ends when an active player's total is strictly greater. Default 100. */
@@ -75,11 +77,9 @@ export interface RoundResult {
 
 /** Whole match state. Never mutated by the engine: every accepted action returns a new one. */
 export interface CaboState {
-  /** `seed >>> 0` of `createMatch`. */
-  seed: number;
   targetScore: number;
-  /** `SeededRandom` state after the last shuffle. */
-  rngState: number;
+  /** The match's random stream after the last shuffle (holds the seed: never sent to clients). */
+  random: RandomState;
   /** 1-based. */
   round: number;
   phase: Phase;

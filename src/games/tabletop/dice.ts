@@ -35,7 +35,7 @@
  * throws, whatever the input type.
  */
 
-import type { RandomInt } from '../rng';
+import type { RandomInt } from '../random';
 
 export const MAX_FORMULA_LENGTH = 100;
 export const MAX_TERMS = 20;

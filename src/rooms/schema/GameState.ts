@@ -1,5 +1,6 @@
 /** State shared by every game room (SPEC §4 "Common state"). Games extend `GameState`. */
 import { Schema, MapSchema, type } from '@colyseus/schema';
+import './wellFormedStrings'; // every room's state is a GameState: its strings are encoded well-formed
 
 export type Phase = 'waiting' | 'playing' | 'finished';
 
@@ -42,6 +43,11 @@ export class GameState extends Schema {
   @type('string') turn = '';
   /** Epoch ms when the current turn times out; 0 when no turn timer runs. */
   @type('number') turnDeadline = 0;
+  /**
+   * Lowercase hex SHA-256 of the current match's 256-bit seed, published when the match starts
+   * (the seed itself is revealed only when it ends: `game_over.seed`); '' before any match.
+   */
+  @type('string') seedCommitment = '';
 }
 
 /** What the base room needs of a game's state: the common fields plus a config. */

@@ -1,15 +1,15 @@
 /** Random legal match driver shared by the property and purity tests. */
-import { SeededRandom } from '../../../src/games/rng';
+import { TestRandom, testSeed } from '../../support/seeds';
 import { activePlayers, legalActions } from '../../../src/games/cabo';
 import type { CaboAction, CaboState, LogEntry, MatchInit, PlayerId } from '../../../src/games/cabo';
 
-export function randomInit(rng: SeededRandom, seed: number): MatchInit {
+export function randomInit(rng: TestRandom, seed: number): MatchInit {
   const count = 2 + rng.int(5);
   const players = Array.from({ length: count }, (_, i) => `p${i}-${rng.int(1000)}`);
-  return { seed, players, targetScore: [25, 50, 80][rng.int(3)] };
+  return { seed: testSeed(seed), players, targetScore: [25, 50, 80][rng.int(3)] };
 }
 
-function pick<T>(rng: SeededRandom, items: readonly T[]): T {
+function pick<T>(rng: TestRandom, items: readonly T[]): T {
   return items[rng.int(items.length)];
 }
 
@@ -19,7 +19,7 @@ function pick<T>(rng: SeededRandom, items: readonly T[]): T {
  * player calls cabo if they can, so every match terminates quickly. A `sleepy` player times out
  * half of their turns, so timeout streaks reach the forfeit.
  */
-export function nextStep(s: CaboState, rng: SeededRandom, turnsThisRound: number, turnCap: number, sleepy?: PlayerId): LogEntry {
+export function nextStep(s: CaboState, rng: TestRandom, turnsThisRound: number, turnCap: number, sleepy?: PlayerId): LogEntry {
   const r = rng.next();
   const active = activePlayers(s);
   if (r < 0.0015) return { playerId: pick(rng, active), action: { type: 'resign' } };
@@ -39,7 +39,7 @@ export function nextStep(s: CaboState, rng: SeededRandom, turnsThisRound: number
 }
 
 /** A random action shape, legal or not, in the canonical form legalActions uses. */
-export function fuzzStep(s: CaboState, rng: SeededRandom): LogEntry {
+export function fuzzStep(s: CaboState, rng: TestRandom): LogEntry {
   const ids = [...s.players.map((p) => p.id), 'ghost'];
   const index = pick(rng, [-1, 0, 1, 2, 3, 4, 1.5]);
   const userId = pick(rng, ids);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { apply, cardValue, createMatch, DECK_SIZE } from '../../../src/games/cabo';
 import type { ApplyResult, CaboAction, CaboErrorCode, CaboEvent, CaboState, PlayerId } from '../../../src/games/cabo';
+import { testSeed } from '../../support/seeds';
 
 /** The `copy`-th card id (0-based) of a value, e.g. `card(7, 1)` = the second 7. */
 export function card(value: number, copy = 0): number {
@@ -29,7 +30,7 @@ export interface RigOptions {
  */
 export function rigged(opts: RigOptions = {}): CaboState {
   const players = opts.players ?? ['a', 'b'];
-  const base = createMatch({ seed: opts.seed ?? 1, players, targetScore: opts.targetScore });
+  const base = createMatch({ seed: testSeed(opts.seed ?? 1), players, targetScore: opts.targetScore });
   const s: CaboState = JSON.parse(JSON.stringify(base));
   const used = new Set<number>([...Object.values(opts.hands ?? {}).flat(), ...(opts.discard ?? []), ...(opts.deckTop ?? [])]);
   assert.equal(used.size, [...Object.values(opts.hands ?? {}).flat(), ...(opts.discard ?? []), ...(opts.deckTop ?? [])].length, 'rigged cards must be distinct');

@@ -1,9 +1,10 @@
 import { strict as assert } from 'assert';
 import { apply, createMatch, visibleCardIds } from '../../../src/games/cabo';
 import { events, ok, play, rejected } from './helpers';
+import { testSeed } from '../../support/seeds';
 
 describe('cabo setup phase', () => {
-  const fresh = () => createMatch({ seed: 3, players: ['a', 'b', 'c'] });
+  const fresh = () => createMatch({ seed: testSeed(3), players: ['a', 'b', 'c'] });
 
   it('shows each player their own hand[0] and hand[1] only, plus the discard top', () => {
     const s = fresh();

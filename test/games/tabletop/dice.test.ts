@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { randomInt as cryptoRandomInt } from 'crypto';
-import { SeededRandom, type RandomInt } from '../../../src/games/rng';
+import { TestRandom } from '../../support/seeds';
+import type { RandomInt } from '../../../src/games/random';
 import {
   formulaBounds,
   parseFormula,
@@ -361,7 +362,7 @@ describe('tabletop dice', () => {
 
     it('stays within bounds for many seeded formulas', () => {
       const formulas = ['d20', '2d20kh1+5', '2d20kl1-1', '3d6+1d4-2', '4d6kh3', '4d6kl1', '100d1000', '100d6kh1', '100d6kl99', '-3d8+2d10kh1-7', '1d2+1d3+1d4', '10d10kh5-5d10kl2+40'];
-      const rng = new SeededRandom(12345);
+      const rng = new TestRandom(12345);
       for (const text of formulas) {
         const f = parseOk(text);
         for (let i = 0; i < 300; i++) checkResult(f, rollFormula(f, rng.int));
@@ -369,15 +370,15 @@ describe('tabletop dice', () => {
     });
 
     it('is deterministic for a given seed', () => {
-      const a = roll('10d10kh5-5d10kl2+40', new SeededRandom(7).int);
-      const b = roll('10d10kh5-5d10kl2+40', new SeededRandom(7).int);
+      const a = roll('10d10kh5-5d10kl2+40', new TestRandom(7).int);
+      const b = roll('10d10kh5-5d10kl2+40', new TestRandom(7).int);
       assert.deepEqual(a, b);
     });
   });
 
   describe('distribution', () => {
     it('chi-square on 60,000 seeded d6 rolls is below the p=0.001 critical value', () => {
-      const stat = chiSquareD6(new SeededRandom(20240601).int, 60_000);
+      const stat = chiSquareD6(new TestRandom(20240601).int, 60_000);
       assert.ok(stat < CHI2_5DF_P001, `chi-square ${stat.toFixed(2)} >= ${CHI2_5DF_P001}`);
     });
 
@@ -388,7 +389,7 @@ describe('tabletop dice', () => {
 
     it('the chi-square check catches a slightly biased source', () => {
       // Sanity check of the check itself: a source that turns 3% of sixes into ones must fail it.
-      const seeded = new SeededRandom(99);
+      const seeded = new TestRandom(99);
       const biased: RandomInt = (max) => {
         const v = seeded.int(max);
         return v === max - 1 && seeded.next() < 0.03 ? 0 : v;
@@ -396,7 +397,7 @@ describe('tabletop dice', () => {
       assert.ok(chiSquareD6(biased, 60_000) >= CHI2_5DF_P001);
       // And an off-by-one (value = randomInt(sides) instead of +1) cannot hide: totals would hit 0.
       const counts = new Set<number>();
-      const rng = new SeededRandom(1);
+      const rng = new TestRandom(1);
       for (let i = 0; i < 1000; i++) {
         const r = roll('1d6', rng.int);
         assert.ok(r.ok);
@@ -411,13 +412,13 @@ describe('tabletop dice', () => {
 
     const SEEDS = ['2d20kh1+5', '3d6+1d4-2', 'd20', '4d6kh3', ' 1d8 + 2 ', '-2+10d10kl4-d6', '100d1000+99999'];
 
-    function randomChar(rng: SeededRandom, diceish: boolean): string {
+    function randomChar(rng: TestRandom, diceish: boolean): string {
       if (diceish && rng.next() < 0.95) return DICEISH[rng.int(DICEISH.length)];
       if (rng.next() < 0.5) return String.fromCharCode(rng.int(128));
       return String.fromCharCode(rng.int(0x10000)); // any UTF-16 unit, lone surrogates included
     }
 
-    function randomString(rng: SeededRandom): string {
+    function randomString(rng: TestRandom): string {
       const mode = rng.int(3);
       if (mode === 2) {
         // Mutate a valid formula a few times: near-misses exercise every error path.
@@ -441,8 +442,8 @@ describe('tabletop dice', () => {
     }
 
     it('10,000 random strings never throw and yield ok or INVALID_FORMULA', () => {
-      const rng = new SeededRandom(424242);
-      const dieRng = new SeededRandom(1);
+      const rng = new TestRandom(424242);
+      const dieRng = new TestRandom(1);
       let ok = 0;
       for (let i = 0; i < 10_000; i++) {
         const s = randomString(rng);
@@ -455,7 +456,8 @@ describe('tabletop dice', () => {
         if (r.ok) {
           ok++;
           assert.ok(s.length <= 100);
-          assert.deepEqual(parseOk(r.formula.text), r.formula, `round trip of ${JSON.stringify(s)}`);
+          // Normalising spells out implied counts ("d6" → "1d6"), so it may outgrow the 100-character input limit.
+          if (r.formula.text.length <= 100) assert.deepEqual(parseOk(r.formula.text), r.formula, `round trip of ${JSON.stringify(s)}`);
           checkResult(r.formula, rollFormula(r.formula, dieRng.int));
         } else {
           assert.deepEqual(Object.keys(r).sort(), ['code', 'message', 'ok']);
@@ -468,7 +470,7 @@ describe('tabletop dice', () => {
     });
 
     it('rolls of random valid formulas stay within their bounds', () => {
-      const rng = new SeededRandom(8675309);
+      const rng = new TestRandom(8675309);
       const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
       const ws = () => pick(['', '', '', ' ', '  ', '\t']);
       let rolled = 0;

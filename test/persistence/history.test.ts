@@ -1,16 +1,13 @@
 import { strict as assert } from 'assert';
 import { replay } from '../../src/games/cabo';
-import { startArena, joinRoom, createRoom, type TestArena } from '../support/arena';
+import { archivedGames, startArena, joinRoom, createRoom, signToken, type TestArena } from '../support/arena';
+import { arena as arenaContext } from '../../src/context';
+import { archive } from '../../src/rooms/archive';
 import { caboTable, match, playOut } from '../support/caboTable';
 import { backends } from '../support/backends';
 
 async function archivedGameOf(arena: TestArena, token: string): Promise<any> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const page = await arena.http('GET', '/api/me/games', { token });
-    if (page.body.games?.length) return page.body.games[0];
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the archive write is asynchronous
-  }
-  throw new Error('the game was never archived');
+  return (await archivedGames(arena.baseUrl, token))[0];
 }
 
 for (const backend of backends()) {
@@ -53,6 +50,33 @@ for (const backend of backends()) {
       assert.equal((await arena.http('GET', '/api/games/nope')).status, 404);
       const stranger = await arena.guest();
       assert.deepEqual((await arena.http('GET', '/api/me/games', { token: stranger.token })).body.games, []);
+    });
+
+    it('shows only the summary of a game that registered no archive presenter (fails closed)', async () => {
+      const id = await arenaContext().storage.archiveGame({
+        game: 'counter',
+        code: 'AAAAAA',
+        startedAt: 1,
+        endedAt: 2,
+        participants: [{ userId: 'u1', name: 'Ann' }],
+        result: { winner: 'u1' },
+        data: { secret: 'the whole record' },
+      });
+      const reply = await arena.http('GET', `/api/games/${id}`);
+      assert.equal(reply.status, 200);
+      assert.deepEqual(reply.body.game, { id, game: 'counter', code: 'AAAAAA', startedAt: 1, endedAt: 2, participants: [{ userId: 'u1', name: 'Ann' }], result: { winner: 'u1' } });
+      assert.equal((await arena.http('GET', `/api/games/${id}/replay`)).status, 404);
+      assert.equal((await arena.http('GET', `/api/games/${id}/verify`)).status, 404);
+    });
+
+    it('archives a match whose participant name is ill-formed, with the name made well-formed', async () => {
+      const records: any[] = [];
+      const stop = archive.onRecord((record) => records.push(record));
+      archive.submit({ game: 'counter', code: 'BBBBBB', startedAt: 1, endedAt: 2, participants: [{ userId: 'u2', name: 'bad\ud800' }], data: {} });
+      stop();
+      assert.equal(records[0].participants[0].name, 'bad\uFFFD');
+      const games = await archivedGames(arena.baseUrl, await signToken(arena.settings.jwtSecret, { sub: 'u2', name: 'Bea' }));
+      assert.equal(games[0].participants[0].name, 'bad\uFFFD');
     });
 
     it('pages through /api/me/games and validates its parameters', async () => {

@@ -68,3 +68,20 @@ export const httpDuration = new client.Histogram({
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   registers: [registry],
 });
+
+/** Why Arena refused or cut off a client: one label value per limit (README "Limits"). */
+export type RefusalReason =
+  | 'unauthenticated' | 'body_too_large' | 'bad_request' | 'request_timeout'
+  | 'guest_sign_ins' | 'room_creations' | 'open_rooms' | 'connections'
+  | 'reservations' | 'reconnections' | 'messages' | 'flood' | 'invalid_frame' | 'slow_consumer';
+
+const refusals = new client.Counter({
+  name: 'arena_refusals_total',
+  help: 'Requests, joins, messages and connections refused or cut off by a limit, by reason',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export function countRefusal(reason: RefusalReason): void {
+  refusals.inc({ reason });
+}

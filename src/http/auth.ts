@@ -5,24 +5,15 @@ import { arena } from '../context';
 import { displayNameSchema, type User } from '../auth/tokens';
 import { ArenaError } from '../protocol/errors';
 import { asyncRoute } from './errors';
-import { createTokenBucket } from '../util/tokenBucket';
 
 const guestRequestSchema = z.object({ name: displayNameSchema });
 
-/** Guest tokens are free to mint, so each client IP gets a modest allowance. */
-const GUEST_BUCKET = { ratePerSecond: 2, burst: 30 };
-
 export function authRouter(): express.Router {
   const router = express.Router();
-  const buckets = new Map<string, ReturnType<typeof createTokenBucket>>();
 
   router.post('/guest', asyncRoute(async (req, res) => {
-    const ip = req.ip ?? 'unknown';
-    const bucket = buckets.get(ip) ?? createTokenBucket(GUEST_BUCKET);
-    buckets.set(ip, bucket);
-    if (!bucket.take()) throw new ArenaError('RATE_LIMITED', 'too many guest sign-ins; retry in a few seconds');
-    if (buckets.size > 10_000) buckets.clear(); // bounded memory; a reset only forgives
-
+    // Guest tokens are free to mint: each client address (as TRUST_PROXY says) gets an allowance.
+    await arena().limits.guestSignIn(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     const body = guestRequestSchema.safeParse(req.body);
     if (!body.success) throw new ArenaError('INVALID_REQUEST', body.error.issues[0].message);
     res.status(201).json(await arena().tokens.issueGuest(body.data.name));
@@ -39,7 +30,8 @@ export function authRouter(): express.Router {
 /** Authenticated request: `req.user` is set by `requireUser`. */
 export type AuthedRequest = Request & { user: User };
 
-function bearerToken(req: Request): string | undefined {
+/** The token of `Authorization: Bearer <token>`, if any. */
+export function bearerToken(req: Request): string | undefined {
   const header = req.headers.authorization ?? '';
   return header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
 }

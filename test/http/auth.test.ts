@@ -49,7 +49,7 @@ describe('http: identity', () => {
     assert.equal(malformed.body.error.code, 'INVALID_REQUEST');
     const huge = await arena.http('POST', '/api/auth/guest', { body: { name: 'x'.repeat(20_000) } });
     assert.equal(huge.status, 413);
-    assert.equal(huge.body.error.code, 'INVALID_REQUEST');
+    assert.equal(huge.body.error.code, 'PAYLOAD_TOO_LARGE');
   });
 
   it('accepts emoji, including zero-width-joiner sequences, and letters of any script', async () => {

@@ -34,8 +34,8 @@ export interface ServerMessages {
   error: { code: string; message: string; rid?: string };
   pong: { t: number; serverTime: number };
   turn_warning: { userId: string; secondsLeft: number };
-  /** Sent to a session before the server closes it: kicked, replaced by a newer session, flooding. */
-  removed: { reason: 'kicked' | 'replaced' | 'rate_limited' };
+  /** Sent to a session before the server closes it: kicked, replaced by a newer session, flooding, a frame that is not a room message. */
+  removed: { reason: 'kicked' | 'replaced' | 'rate_limited' | 'invalid_frame' };
 }
 
 /** Picks `rid` out of an arbitrary payload so even an invalid message's error can echo it. */

@@ -134,19 +134,15 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
 
   /**
    * A system action (timers, forfeits). The callers only send actions the rules should accept, so
-   * a rejection is logged and otherwise ignored (the match state stays as it was).
+   * a rejection is logged and otherwise ignored (the match state stays as it was). Any other
+   * failure (storage) is thrown: the base room retries the task until it succeeds.
    */
-  private async system(action: CaboAction): Promise<boolean> {
+  private async system(action: CaboAction): Promise<void> {
     try {
       await this.commit(null, action);
-      return true;
     } catch (error) {
-      if (error instanceof ArenaError) {
-        arena().logger.warn({ room: this.roomId, action, code: error.code, reason: error.message }, 'cabo system action rejected');
-      } else {
-        arena().logger.error({ err: error, room: this.roomId, action }, 'cabo system action failed');
-      }
-      return false;
+      if (!(error instanceof ArenaError)) throw error;
+      arena().logger.warn({ room: this.roomId, action, code: error.code, reason: error.message }, 'cabo system action rejected');
     }
   }
 
@@ -212,7 +208,7 @@ export class CaboRoom extends GameRoom<CaboState, CaboRoomOptions> {
     const player = this.match?.players.find((p) => p.id === userId);
     if (!player || player.forfeited || this.state.phase !== 'playing') return;
     // Seat changes arrive outside the message queue: the forfeit takes its turn like any action.
-    void this.dispatcher.exclusive(async () => {
+    this.runSystemTask(async () => {
       const current = this.match?.players.find((p) => p.id === userId);
       if (current && !current.forfeited && this.state.phase === 'playing') await this.system({ type: 'forfeit', playerId: userId });
     });

@@ -3,9 +3,10 @@
  * spectators, host, reconnection, turn timer, idle timeout, rate limit, message validation and
  * errors, quick-match countdown and the lobby listing. Games extend it and only adapt their rules.
  */
-import { Room, ServerError, updateLobby, type AuthContext, type Client, type ClientPrivate, type Deferred, type Delayed } from '@colyseus/core';
+import { ClientState, Room, ServerError, updateLobby, type AuthContext, type Client, type ClientPrivate, type Deferred, type Delayed } from '@colyseus/core';
 import type { z } from 'zod';
-import { authenticateRoomToken } from './auth';
+import { authenticateRoomToken, joinRefusal } from './auth';
+import { countedConnection } from './connections';
 import { claimCode, releaseCode, renewCode, reserveCode, CODE_LEASE_SECONDS } from './codes';
 import { LiveRoomRecord } from './liveRoom';
 import { describeZodError, joinOptionsSchema, type buildOptionSchemas } from './options';
@@ -14,12 +15,14 @@ import { TurnTimer } from './turnTimer';
 import { seatIndex } from './seatIndex';
 import { publicState } from './publicState';
 import { MessageDispatcher, type Access, type MessageContext } from './dispatcher';
+import { FrameGate, RATE_LIMIT, type CutOff } from './frameGate';
+import { createTokenBucket, type TokenBucket } from '../util/tokenBucket';
 import { commonMessages, messageSchema } from '../protocol/messages';
 import { ArenaError, HTTP_STATUS, type ErrorCode } from '../protocol/errors';
 import { hashPassword, verifyPassword, type PasswordHash } from '../auth/passwords';
 import type { User } from '../auth/tokens';
 import { arena } from '../context';
-import { errorsSent } from '../metrics';
+import { countRefusal, errorsSent } from '../metrics';
 
 /** Options every game room understands after validation (game extras are added by subclasses). */
 export interface BaseRoomOptions {
@@ -95,6 +98,13 @@ export const EMPTY_ROOM_SECONDS = 60;
  * second, and added up to 50 ms to every acknowledgement.
  */
 export const FALLBACK_PATCH_MS = 1000;
+/** Colyseus' internal room state while it disposes (`RoomInternalState.DISPOSING`). */
+const ROOM_DISPOSING = 2;
+/** Joins and reconnections of one user into one room: bursts of 10, then one every 3 s. */
+export const JOIN_RATE_LIMIT = { ratePerSecond: 1 / 3, burst: 10 };
+/** Retry of failed system tasks: first after 250 ms, doubling, at most every 5 s. */
+const SYSTEM_RETRY_FIRST_MS = 250;
+const SYSTEM_RETRY_MAX_MS = 5000;
 
 type OptionSchemas = ReturnType<typeof buildOptionSchemas>;
 
@@ -128,15 +138,19 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   /** Effective, validated options. */
   protected options!: O;
 
-  protected turnTimer = new TurnTimer(this, (userId) => void this.dispatcher.exclusive(() => this.onTurnTimeout(userId)));
+  protected turnTimer = new TurnTimer(this, (userId) => this.runSystemTask(() => this.onTurnTimeout(userId)));
   protected readonly dispatcher = new MessageDispatcher({
     roomName: () => this.roomName,
     sessionOf: (client) => this.sessions.get(client.sessionId),
     isHost: (userId) => userId === this.state.hostId,
     onActivity: () => this.touch(),
     sendError: (client, code, message, rid) => this.sendError(client, code, message, rid),
-    disconnectFlooder: (client) => this.removeSession(client, 'rate_limited', 4029),
     settled: () => this.requestPatch(),
+  });
+  private readonly gate = new FrameGate({
+    userOf: (client) => (client.auth as User | undefined)?.id,
+    rateLimited: (client, rid) => this.sendError(client, 'RATE_LIMITED', `too many messages: at most ${RATE_LIMIT.ratePerSecond}/s`, rid),
+    cutOff: (client, reason, closeCode) => this.removeSession(client, reason, closeCode),
   });
 
   private sessions = new Map<string, Session>();
@@ -156,6 +170,10 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   private wakeAt = Infinity;
   /** Player seats reserved by quick-match joiners who have not arrived yet (session ids). */
   private promisedSeats = new Set<string>();
+  /** Each user's latest seat reservation (session id): at most one is outstanding. */
+  private readonly reservationOf = new Map<string, string>();
+  /** Joins and reconnections per user in this room (a fresh session must not reset any limit). */
+  private readonly joinLimits = new Map<string, TokenBucket>();
   /** JSON of the snapshot the journal last wrote (see `journaledSnapshot`). */
   private lastJournaledSnapshot?: string;
   /** The room's durable record; games append their events to it before applying them. */
@@ -224,8 +242,10 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     const { spectate: _spectate, creatorId, seatsOpen: _seatsOpen, password, ...options } = parsed.data as Record<string, unknown>;
 
     this.creatorId = creatorId as string | undefined;
+    if (this.creatorId) await arena().limits.roomCreation(this.presence, this.creatorId).catch((error) => Promise.reject(joinRefusal(error)));
     if (typeof password === 'string') this.passwordHash = await hashPassword(password);
     this.roomId = await reserveCode(this.presence);
+    if (this.creatorId) await arena().limits.roomOpened(this.presence, this.creatorId, this.roomId);
     await this.setUp(options as unknown as O);
     this.journal = new LiveRoomRecord(arena().storage, this.roomId, this.roomName, () => this.journaledSnapshot(), () => this.closeMoved());
     await this.journal.saveNow();
@@ -244,7 +264,6 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     await this.applyOptions(options);
     this.registerCommonMessages();
     this.registerMessages();
-    this.onMessage('*', (client, type, payload) => this.dispatcher.dispatch(client, type, payload));
     this.scheduleIdleCheck();
   }
 
@@ -377,6 +396,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     allowReconnection = false,
     devModeReconnection?: boolean,
   ): Promise<boolean> {
+    const replaced = !allowReconnection && this.dropOutstandingReservation((authData as User | undefined)?.id);
     const quickJoin =
       !allowReconnection &&
       this.options?.mode === 'quick' &&
@@ -392,7 +412,38 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     const reserved = await super._reserveSeat(sessionId, joinOptions, authData, seconds, allowReconnection, devModeReconnection);
     if (quickJoin && !reserved && this.promisedSeats.delete(sessionId)) void this.updateListing();
     if (quickJoin && reserved && !this.listing.seatsOpen) void this.listing.save(); // shared drivers (Redis) learn it now
+    if (reserved && authData) this.reservationOf.set((authData as User).id, sessionId);
+    if (replaced) void this._decrementClientCount(); // after the new reservation: the room never looks empty
     return reserved;
+  }
+
+  /**
+   * A user holds at most one outstanding seat reservation in a room: a newer one (a retry, a
+   * reload) replaces the older, so reservations that are never connected cannot pile up.
+   */
+  private dropOutstandingReservation(userId: string | undefined): boolean {
+    const previous = userId === undefined ? undefined : this.reservationOf.get(userId);
+    const seat = previous === undefined ? undefined : this.reservedSeats[previous];
+    if (!seat || seat[2] /* consumed: that session is joining right now */ || seat[3] /* a reconnection */) return false;
+    countRefusal('reservations');
+    clearTimeout(this.reservedSeatTimeouts[previous!]);
+    delete this.reservedSeatTimeouts[previous!];
+    delete this.reservedSeats[previous!];
+    this.promisedSeats.delete(previous!);
+    return true;
+  }
+
+  /**
+   * Seat reservations never lock a room (Colyseus counts them toward `maxClients`): seats and
+   * spectator places are checked when a client actually joins, so reservations nobody connects
+   * cannot keep a room's own players out of it.
+   */
+  override hasReachedMaxClients(): boolean {
+    return this.clients.length >= this.maxClients || this.disposing;
+  }
+
+  private get disposing(): boolean {
+    return (this as unknown as { _internalState: number })._internalState === ROOM_DISPOSING;
   }
 
   /** Promised seats whose reservation is still pending (expired reservations are dropped). */
@@ -500,11 +551,25 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
    */
   override async ['_onJoin'](client: Client & ClientPrivate, authContext: AuthContext): Promise<void> {
     const reservation = this.reservedSeats[client.sessionId] as [unknown, User | undefined, boolean, boolean] | undefined;
+    const userId = reservation?.[1]?.id;
+    if (userId && !this.joinLimit(userId).take()) {
+      countRefusal('reconnections');
+      throw this.rejection('RATE_LIMITED', 'too many joins and reconnections; wait a few seconds');
+    }
     if (reservation?.[3]) {
       const user = await authenticateRoomToken(authContext.token);
       if (user.id !== reservation[1]?.id) throw this.rejection('UNAUTHORIZED', 'this reconnection belongs to another user');
     }
-    return super._onJoin(client, authContext);
+    return countedConnection(this.presence, client, userId, () => super._onJoin(client, authContext));
+  }
+
+  private joinLimit(userId: string): TokenBucket {
+    let bucket = this.joinLimits.get(userId);
+    if (!bucket) {
+      bucket = createTokenBucket(JOIN_RATE_LIMIT);
+      this.joinLimits.set(userId, bucket);
+    }
+    return bucket;
   }
 
   private async awaitReconnection(client: Client, seat: Seat, session: Session): Promise<void> {
@@ -565,13 +630,25 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   }
 
   /**
-   * Closes one session on the server's initiative (kick, replacement, flooding): the client is
-   * told why first, and its later `onLeave` is ignored.
+   * Every frame passes the gate (its user's rate limit, protocol checks) before anything else;
+   * room messages then go to the dispatcher, protocol steps (join ack, consented leave) to Colyseus.
    */
-  private removeSession(client: Client, reason: 'kicked' | 'replaced' | 'rate_limited', closeCode: number): void {
-    // A flooder's session stays known: its onLeave is an ordinary drop (the seat waits for it).
-    if (reason !== 'rate_limited') this.forgetSession(client.sessionId);
-    client.send('removed', { reason });
+  override _onMessage(client: Client & ClientPrivate, buffer: Buffer): void {
+    if (client.state === ClientState.LEAVING) return;
+    const frame = this.gate.admit(client, buffer);
+    if (frame?.kind === 'message') this.dispatcher.dispatch(client, frame.type, frame.payload);
+    else if (frame?.kind === 'protocol') super._onMessage(client, buffer);
+  }
+
+  /**
+   * Closes one session on the server's initiative (kick, replacement, a limit): the client is
+   * told why first (unless it stopped reading), and a kicked or replaced session's `onLeave` is
+   * ignored. A session cut off by a limit stays known: its `onLeave` is an ordinary drop, so the
+   * seat waits for a reconnection.
+   */
+  private removeSession(client: Client, reason: 'kicked' | 'replaced' | CutOff, closeCode: number): void {
+    if (reason === 'kicked' || reason === 'replaced') this.forgetSession(client.sessionId);
+    if (reason !== 'slow_consumer') client.send('removed', { reason });
     client.leave(closeCode);
   }
 
@@ -616,7 +693,13 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     await Promise.all([
       releaseCode(this.presence, this.roomId),
       ...[...this.seats.keys()].map((userId) => seatIndex.remove(this.presence, userId, this.roomId)),
+      !keep && !this.movedAway && this.noLongerOpen(),
     ]);
+  }
+
+  /** The room stops counting toward its creator's open rooms (its match started, or it closed). */
+  private async noLongerOpen(): Promise<void> {
+    if (this.creatorId) await arena().limits.roomNoLongerOpen(this.presence, this.creatorId, this.roomId);
   }
 
   // ---- host actions -----------------------------------------------------------------------
@@ -650,16 +733,17 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   private async configure(changes: Record<string, unknown>): Promise<void> {
     if (this.state.phase !== 'waiting') throw new ArenaError('GAME_ALREADY_STARTED', 'options can only change before the match');
     const { rid: _rid, password, ...rest } = changes;
-    const merged = this.optionSchemas.create.safeParse({ ...this.options, ...rest });
+    // Validated as a whole, exactly like a create: a quick room stays open (no password, private or allow-lists).
+    const merged = this.optionSchemas.create.safeParse({ ...this.options, ...rest, ...(typeof password === 'string' && { password }) });
     if (!merged.success) throw new ArenaError('INVALID_MESSAGE', describeZodError(merged.error));
-    const options = merged.data as unknown as O;
+    const { password: _validated, ...options } = merged.data as unknown as O & { password?: string };
     if (options.maxPlayers < this.seats.size) {
       throw new ArenaError('INVALID_ACTION', `${this.seats.size} players are seated; maxPlayers cannot be lower`);
     }
     const passwordHash = typeof password === 'string' ? await hashPassword(password) : password === null ? undefined : this.passwordHash;
     if (this.state.phase !== 'waiting') throw new ArenaError('GAME_ALREADY_STARTED', 'the match started meanwhile');
     this.passwordHash = passwordHash;
-    await this.applyOptions(options);
+    await this.applyOptions(options as unknown as O);
     this.seatsChanged(false);
   }
 
@@ -698,6 +782,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       this.state.phase = previous; // e.g. storage failed: the match did not start
       throw error;
     }
+    if (!this.acceptsPlayersDuringMatch) void this.noLongerOpen();
     void this.updateListing();
   }
 
@@ -724,7 +809,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     const seated = this.seats.size;
     if (seated >= this.options.maxPlayers) {
       this.cancelCountdown();
-      void this.dispatcher.exclusive(async () => {
+      this.runSystemTask(async () => {
         if (this.state.phase === 'waiting' && this.seats.size >= this.options.maxPlayers) await this.beginMatch(false);
       });
       return;
@@ -822,6 +907,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     setImmediate(() => {
       this.patchQueued = false;
       this.broadcastPatch();
+      for (const client of this.clients) this.gate.checkBackPressure(client);
     });
   }
 
@@ -882,9 +968,23 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.dispatcher.register(type, schema, access, handler);
   }
 
-  /** Runs `work` after `ms` on the room clock, in turn with the room's messages. */
+  /** Runs `work` after `ms` on the room clock, in turn with the room's messages (see `runSystemTask`). */
   protected later(ms: number, work: () => void | Promise<void>): Delayed {
-    return this.clock.setTimeout(() => void this.dispatcher.exclusive(work), ms);
+    return this.clock.setTimeout(() => this.runSystemTask(work), ms);
+  }
+
+  /**
+   * Runs work the room does by itself (timers, forfeits) in turn with its messages. A rule's
+   * refusal (`ArenaError`) ends it; any other failure (storage down at a deadline) is retried
+   * with backoff until it succeeds or the room closes, so a failed write never stalls a match.
+   */
+  protected runSystemTask(work: () => void | Promise<void>, attempt = 0): void {
+    this.dispatcher.exclusive(work).catch((error) => {
+      if (error instanceof ArenaError || this.disposing) return;
+      const delay = Math.min(SYSTEM_RETRY_MAX_MS, SYSTEM_RETRY_FIRST_MS * 2 ** attempt);
+      arena().logger.warn({ err: error, room: this.roomId, attempt: attempt + 1, retryInMs: delay }, 'room task failed; retrying');
+      this.clock.setTimeout(() => this.runSystemTask(work, attempt + 1), delay);
+    });
   }
 
   /** True while the server shuts down: the room closes but will be restored on the next start. */

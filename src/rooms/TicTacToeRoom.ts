@@ -47,11 +47,11 @@ export class TicTacToeRoom extends GameRoom<TicTacToeState> {
   }
 
   protected override async onTurnTimeout(userId: string) {
-    if (this.state.phase === 'playing') await this.play(userId, { type: 'timeout' }).catch(() => {});
+    if (this.state.phase === 'playing') await this.play(userId, { type: 'timeout' });
   }
 
   protected override onForfeit(userId: string) {
-    void this.dispatcher.exclusive(() => (this.state.phase === 'playing' ? this.play(userId, { type: 'resign' }) : undefined));
+    this.runSystemTask(() => (this.state.phase === 'playing' ? this.play(userId, { type: 'resign' }) : undefined));
   }
 
   protected override gameSnapshot() {

@@ -10,8 +10,13 @@ export async function authenticateRoomToken(token: string | undefined): Promise<
   try {
     return await arena().tokens.verify(token);
   } catch (error) {
-    if (!(error instanceof ArenaError)) throw error;
-    errorsSent.inc({ code: error.code });
-    throw new ServerError(error.status, `${error.code}: ${error.message}`);
+    throw joinRefusal(error);
   }
+}
+
+/** A join refused with one of Arena's codes: `ServerError(status, "CODE: text")` (anything else passes through). */
+export function joinRefusal(error: unknown): unknown {
+  if (!(error instanceof ArenaError)) return error;
+  errorsSent.inc({ code: error.code });
+  return new ServerError(error.status, `${error.code}: ${error.message}`);
 }

@@ -1,8 +1,9 @@
 /**
- * Every client message of a game room passes through here, in this order: rate limit →
- * activity → known type (UNKNOWN_MESSAGE) → well-formed strings and payload schema (INVALID_MESSAGE) → access
- * (NOT_HOST / NOT_A_PLAYER) → handler. Any rejection is an `error` reply echoing the `rid`;
- * a rejected message never reaches a handler, so it cannot change state.
+ * Every client message of a game room passes through here (after the frame gate has counted it
+ * against its user's rate limit), in this order: activity → known type (UNKNOWN_MESSAGE) →
+ * well-formed strings and payload schema (INVALID_MESSAGE) → access (NOT_HOST / NOT_A_PLAYER) →
+ * handler. Any rejection is an `error` reply echoing the `rid`; a rejected message never reaches
+ * a handler, so it cannot change state.
  */
 import type { Client } from '@colyseus/core';
 import type { z } from 'zod';
@@ -10,7 +11,6 @@ import { ArenaError, type ErrorCode } from '../protocol/errors';
 import { extractRid } from '../protocol/messages';
 import { illFormedPath } from '../protocol/text';
 import { describeZodError } from './options';
-import { createTokenBucket, type TokenBucket } from '../util/tokenBucket';
 import { messageDuration, messagesReceived } from '../metrics';
 import { arena } from '../context';
 
@@ -29,15 +29,9 @@ export interface DispatcherHost {
   isHost(userId: string): boolean;
   onActivity(): void;
   sendError(client: Client, code: ErrorCode, message: string, rid?: string): void;
-  disconnectFlooder(client: Client): void;
   /** A queued task (message or timer work) finished, whatever its outcome: e.g. send the patch now. */
   settled?(): void;
 }
-
-/** Per-client limit: 10 messages/s sustained, bursts of 20. */
-export const RATE_LIMIT = { ratePerSecond: 10, burst: 20 };
-/** Consecutive rate-limited messages (each answered RATE_LIMITED) before the client is dropped. */
-export const FLOOD_DISCONNECT_AFTER = 20;
 
 interface Registration {
   schema: z.ZodTypeAny;
@@ -45,15 +39,8 @@ interface Registration {
   handler: (context: MessageContext, payload: any) => void | Promise<void>;
 }
 
-interface ClientLimit {
-  bucket: TokenBucket;
-  rejected: number;
-  dropped: boolean;
-}
-
 export class MessageDispatcher {
   private readonly handlers = new Map<string, Registration>();
-  private readonly limits = new WeakMap<Client, ClientLimit>();
   /** Messages (and timer work) of one room run one after another, even when a handler awaits. */
   private tail: Promise<void> = Promise.resolve();
 
@@ -80,10 +67,9 @@ export class MessageDispatcher {
     this.handlers.set(type, { schema, access, handler });
   }
 
-  /** Entry point for every client message: rate-limited on arrival, then handled in order. */
+  /** Entry point for every client message (already admitted by the frame gate): handled in order. */
   dispatch(client: Client, type: unknown, payload: unknown): void {
     if (!this.host.sessionOf(client)) return; // not (or no longer) a member: replaced, kicked, mid-rejection
-    if (!this.withinRateLimit(client, extractRid(payload))) return;
     this.host.onActivity();
     void this.exclusive(() => this.handle(client, type, payload));
   }
@@ -114,27 +100,6 @@ export class MessageDispatcher {
     } finally {
       stopTimer();
     }
-  }
-
-  private withinRateLimit(client: Client, rid: string | undefined): boolean {
-    let limit = this.limits.get(client);
-    if (!limit) {
-      limit = { bucket: createTokenBucket(RATE_LIMIT), rejected: 0, dropped: false };
-      this.limits.set(client, limit);
-    }
-    if (limit.dropped) return false;
-    if (limit.bucket.take()) {
-      limit.rejected = 0;
-      return true;
-    }
-    limit.rejected++;
-    this.host.sendError(client, 'RATE_LIMITED', `too many messages: at most ${RATE_LIMIT.ratePerSecond}/s`, rid);
-    if (limit.rejected >= FLOOD_DISCONNECT_AFTER) {
-      limit.dropped = true;
-      arena().logger.warn({ room: this.host.roomName(), sessionId: client.sessionId }, 'disconnecting a flooding client');
-      this.host.disconnectFlooder(client);
-    }
-    return false;
   }
 
   private deniedAccess(access: Access, session: { userId: string; role: string }): ArenaError | undefined {

@@ -17,6 +17,8 @@ export interface TurnTimerHost {
 export class TurnTimer {
   private warning?: Delayed;
   private expiry?: Delayed;
+  /** Whether the current turn already got its extension (at most one per turn). */
+  private extended = false;
 
   constructor(
     private readonly host: TurnTimerHost,
@@ -31,14 +33,19 @@ export class TurnTimer {
   /** Starts a turn with an absolute deadline (e.g. resumed after a restart). */
   startUntil(userId: string, deadline: number, turnSeconds: number): void {
     this.clear();
+    this.extended = false;
     this.host.state.turn = userId;
     this.host.state.turnDeadline = deadline;
     this.schedule(turnSeconds);
   }
 
-  /** Gives the player whose turn it is extra time (e.g. after a reconnection). */
+  /**
+   * Gives the player whose turn it is extra time (e.g. after a reconnection), once per turn:
+   * rejoining again and again must not stretch a turn without end.
+   */
   extend(userId: string, seconds: number, turnSeconds: number): void {
-    if (this.host.state.turn !== userId || !this.expiry) return;
+    if (this.host.state.turn !== userId || !this.expiry || this.extended) return;
+    this.extended = true;
     this.clear();
     this.host.state.turnDeadline += seconds * 1000;
     this.schedule(turnSeconds);

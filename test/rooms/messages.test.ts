@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { startArena, createRoom, joinRoom, serverState, type TestArena, type Seated } from '../support/arena';
-import { FLOOD_DISCONNECT_AFTER, RATE_LIMIT } from '../../src/rooms/dispatcher';
+import { FLOOD_DISCONNECT_AFTER, RATE_LIMIT } from '../../src/rooms/frameGate';
 
 describe('rooms: message validation, errors and rate limit', () => {
   let arena: TestArena;

@@ -1,5 +1,7 @@
 /** Rooms, routes, monitor, presence/driver choice: the composition of one Arena process. */
 import os from 'os';
+import type http from 'http';
+import type { Server } from '@colyseus/core';
 import config from '@colyseus/tools';
 import express from 'express';
 import { RedisPresence } from '@colyseus/redis-presence';
@@ -7,6 +9,8 @@ import { RedisDriver } from '@colyseus/redis-driver';
 import type { Settings } from './src/config';
 import { createLogger, disableSecretDebugOutput } from './src/logger';
 import { createTokenService } from './src/auth/tokens';
+import Redis from 'ioredis';
+import { DEFAULT_LIMITS, UserLimits } from './src/limits/userLimits';
 import { setArenaContext, type ArenaContext } from './src/context';
 import { ArenaLobbyRoom } from './src/rooms/ArenaLobbyRoom';
 import { TabletopRoom } from './src/rooms/TabletopRoom';
@@ -26,7 +30,9 @@ import { roomsRouter } from './src/http/rooms';
 import { gamesRouter } from './src/http/games';
 import { operationsRouter } from './src/http/operations';
 import { monitorRouter } from './src/http/monitor';
-import { errorHandler, notFound } from './src/http/errors';
+import { errorHandler, notFound, responseDeadline } from './src/http/errors';
+import { matchmakeRouter } from './src/http/matchmake';
+import { bodyLimit } from './src/http/bodyLimit';
 import { httpMetrics } from './src/http/httpMetrics';
 import { apiCors, removeBlanketCors } from './src/http/cors';
 import { webClient } from './src/web/serve';
@@ -34,6 +40,8 @@ import { webClient } from './src/web/serve';
 export function arenaConfig(settings: Settings) {
   disableSecretDebugOutput();
   const logger = createLogger(settings.logLevel);
+  const limitsRedis = settings.redisUrl ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  limitsRedis?.on('error', (error) => logger.warn({ err: error }, 'Redis (limits) connection error'));
   const context: ArenaContext = {
     settings,
     logger,
@@ -41,10 +49,12 @@ export function arenaConfig(settings: Settings) {
     storage: undefined as unknown as Storage, // opened in initializeGameServer, before any room exists
     instanceId: settings.publicAddress ?? `${os.hostname()}:${settings.port}`,
     startedAt: Date.now(),
+    limits: new UserLimits(DEFAULT_LIMITS, limitsRedis),
   };
   setArenaContext(context);
   let stopHeartbeat = () => {};
   let stopArchiving = () => {};
+  let expressApp: express.Express | undefined;
 
   return config({
     displayLogs: false,
@@ -59,6 +69,7 @@ export function arenaConfig(settings: Settings) {
     },
 
     async initializeGameServer(gameServer) {
+      serveAllRequestsWith(gameServer, expressApp!);
       context.storage = await openStorage({
         dataDir: settings.dataDir,
         databaseUrl: settings.databaseUrl,
@@ -75,6 +86,7 @@ export function arenaConfig(settings: Settings) {
       gameServer.onShutdown(async () => {
         stopHeartbeat();
         stopArchiving();
+        limitsRedis?.disconnect();
         await context.storage.close();
         logger.info('shutdown complete');
       });
@@ -87,10 +99,14 @@ export function arenaConfig(settings: Settings) {
     },
 
     initializeExpress(app) {
+      expressApp = app;
       removeBlanketCors(app);
       app.disable('x-powered-by');
-      app.set('trust proxy', 'loopback');
+      app.set('trust proxy', false);
       app.use(httpMetrics);
+      app.use(['/api', '/matchmake', '/colyseus/api', '/healthz', '/metrics'], responseDeadline); // not downloads of the web client
+      app.use(bodyLimit);
+      app.use(matchmakeRouter());
       app.use(express.json({ limit: '16kb' }));
       app.use(operationsRouter());
       app.use('/api', apiCors);
@@ -107,4 +123,21 @@ export function arenaConfig(settings: Settings) {
       app.use(errorHandler);
     },
   });
+}
+
+/** Slow or stalled uploads are cut off after this long (Node's own request timeout). */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Colyseus hooks the HTTP server's `request` event and hands every URL containing "/matchmake"
+ * to its own handler, ahead of the app. Arena serves those routes itself (src/http/matchmake.ts),
+ * so the hook is taken out and every request goes to the express app.
+ */
+function serveAllRequestsWith(gameServer: Server, app: express.Express): void {
+  const server = (gameServer as unknown as { transport: { server?: http.Server } }).transport.server;
+  if (!server) throw new Error('the WebSocket transport has no HTTP server');
+  server.removeAllListeners('request');
+  server.on('request', app);
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = 10_000;
 }

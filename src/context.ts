@@ -7,6 +7,7 @@ import type { Settings } from './config';
 import type { Logger } from './logger';
 import type { TokenService } from './auth/tokens';
 import type { Storage } from './persistence/storage';
+import type { UserLimits } from './limits/userLimits';
 
 export interface ArenaContext {
   settings: Settings;
@@ -21,6 +22,8 @@ export interface ArenaContext {
   instanceId: string;
   /** Epoch ms when this process started serving. */
   startedAt: number;
+  /** Per-user and per-address limits (shared through Redis when it is configured). */
+  limits: UserLimits;
 }
 
 let current: ArenaContext | undefined;

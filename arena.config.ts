@@ -10,7 +10,7 @@ import type { Settings } from './src/config';
 import { createLogger, disableSecretDebugOutput } from './src/logger';
 import { createTokenService } from './src/auth/tokens';
 import Redis from 'ioredis';
-import { DEFAULT_LIMITS, UserLimits } from './src/limits/userLimits';
+import { UserLimits } from './src/limits/userLimits';
 import { setArenaContext, type ArenaContext } from './src/context';
 import { ArenaLobbyRoom } from './src/rooms/ArenaLobbyRoom';
 import { TabletopRoom } from './src/rooms/TabletopRoom';
@@ -49,7 +49,7 @@ export function arenaConfig(settings: Settings) {
     storage: undefined as unknown as Storage, // opened in initializeGameServer, before any room exists
     instanceId: settings.publicAddress ?? `${os.hostname()}:${settings.port}`,
     startedAt: Date.now(),
-    limits: new UserLimits(DEFAULT_LIMITS, limitsRedis),
+    limits: new UserLimits(settings.limits, limitsRedis),
   };
   setArenaContext(context);
   let stopHeartbeat = () => {};
@@ -102,7 +102,7 @@ export function arenaConfig(settings: Settings) {
       expressApp = app;
       removeBlanketCors(app);
       app.disable('x-powered-by');
-      app.set('trust proxy', false);
+      app.set('trust proxy', settings.trustProxy);
       app.use(httpMetrics);
       app.use(['/api', '/matchmake', '/colyseus/api', '/healthz', '/metrics'], responseDeadline); // not downloads of the web client
       app.use(bodyLimit);

@@ -1,20 +1,38 @@
-/** Entry point: validated settings → one Arena process listening on PORT. */
-import { ConfigError, loadSettings, type Settings } from './config';
+/**
+ * Entry point: validated settings → the data directory locked → services reachable → one Arena
+ * process listening on PORT, whose shutdown is bounded. What stops it from starting is one line
+ * on stderr: exit 78 for the operator's setup (a setting, a data directory in use, a service
+ * unreachable), exit 1 for damaged storage.
+ */
+import { ConfigError, loadSettings } from './config';
 import { listen } from '@colyseus/tools';
 import { arenaConfig } from '../arena.config';
 import { arena } from './context';
+import { DataDirInUseError, lockDataDir, type DataDirLock } from './persistence/dataDirLock';
+import { StorageDamagedError } from './persistence/sqliteIntegrity';
+import { ServiceUnavailableError, ShutdownDeadline, probeServices } from './services';
+
+/** sysexits.h EX_CONFIG: the operator's configuration is at fault. */
+const EX_CONFIG = 78;
 
 async function main(): Promise<void> {
-  let settings: Settings;
-  try {
-    settings = loadSettings();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(78); // EX_CONFIG
-  }
-  await listen(arenaConfig(settings), settings.port);
+  const settings = loadSettings();
+  // Before storage opens: a data directory with a live owner must not be touched at all.
+  const lock = await lockDataDir(settings.dataDir, {
+    staleMs: settings.dataDirLockStaleSeconds * 1000,
+    onCompromised: (error) => leaveDataDir(error),
+  });
+  await probeServices(settings);
+
+  const config = arenaConfig(settings);
   const { logger } = arena();
+  const deadline = new ShutdownDeadline(settings.shutdownTimeoutSeconds * 1000, logger);
+  deadline.install();
+  const server = await listen(config, settings.port);
+  deadline.reached('discovery');
+  server.onBeforeShutdown(() => deadline.reached('rooms'));
+  releaseLockAfterStorage(lock, deadline);
+
   logger.info({
     url: `http://localhost:${settings.port}`,
     presence: settings.redisUrl ? 'redis' : 'local',
@@ -26,7 +44,41 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * arena.config's shutdown callback closes the storage; once it is closed the data is safe and
+ * the data directory is given up (proper-lockfile also removes the lock when the process exits).
+ */
+function releaseLockAfterStorage(lock: DataDirLock, deadline: ShutdownDeadline): void {
+  const storage = arena().storage;
+  const close = storage.close.bind(storage);
+  storage.close = async () => {
+    deadline.reached('storage');
+    await close();
+    deadline.reached('lock');
+    await lock.release().catch((error) => arena().logger.warn({ err: error }, 'could not release the DATA_DIR lock'));
+  };
+}
+
+/** The lock was lost (taken over while this process stalled, or removed): stop serving from it. */
+function leaveDataDir(error: Error): void {
+  const message = `DATA_DIR lock lost (${error.message}): another process may own the data directory now; shutting down`;
+  try {
+    arena().logger.error(message);
+  } catch {
+    console.error(message); // the lock was lost before the logger existed
+  }
+  process.kill(process.pid, 'SIGTERM');
+}
+
+/** Exit code and one-line message for what stops the process on purpose, else undefined. */
+function refusal(error: unknown): number | undefined {
+  if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof ServiceUnavailableError) return EX_CONFIG;
+  if (error instanceof StorageDamagedError) return 1;
+  return undefined;
+}
+
 main().catch((error) => {
-  console.error(error);
-  process.exit(1);
+  const exitCode = refusal(error);
+  console.error(exitCode === undefined ? error : (error as Error).message);
+  process.exit(exitCode ?? 1);
 });

@@ -1,6 +1,7 @@
 /**
  * Opens the storage of one Arena process (SPEC §8): PostgreSQL when a `postgres://` URL is given,
- * else the embedded SQLite file `<dataDir>/arena.sqlite`. Migrations run before it is returned.
+ * else the embedded SQLite file `<dataDir>/arena.sqlite`, checked for damage first
+ * (`sqliteIntegrity.ts`). Migrations run before it is returned.
  */
 import fs from 'fs';
 import path from 'path';
@@ -10,10 +11,27 @@ import { Pool, types as pgTypes } from 'pg';
 import { KyselyStorage } from './kyselyStorage';
 import { Database, migrateToLatest } from './migrations';
 import { SchemaPostgresDialect } from './postgresDialect';
+import {
+  StorageDamagedError,
+  checkDatabase,
+  checkWriteAheadLog,
+  isDamageError,
+  removeOpenMarker,
+  sqliteFiles,
+  writeOpenMarker,
+  type SqliteFiles,
+} from './sqliteIntegrity';
 import type { Storage } from './storage';
 
 /** File name of the SQLite database inside the data directory. */
 export const SQLITE_FILE = 'arena.sqlite';
+
+/**
+ * Written into the SQLite header at every open ("ARNA"). Besides naming the file's owner, the
+ * write guarantees that the WAL of a run holds at least one frame, so an empty WAL after a crash
+ * is evidence of damage, not of a run that wrote nothing.
+ */
+const SQLITE_APPLICATION_ID = 0x41524e41;
 
 /** PostgreSQL schema names accepted by {@link openStorage}: plain lower-case identifiers. */
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -45,7 +63,9 @@ export interface OpenStorageOptions {
 /**
  * Opens PostgreSQL when `databaseUrl` is set (non-empty), else SQLite in `dataDir`, and runs the
  * pending migrations. Rejects on a URL that is not `postgres://`, an invalid schema name, an
- * unreachable database or a failed migration (nothing is left open then).
+ * unreachable database or a failed migration (nothing is left open then); with SQLite, rejects
+ * with {@link StorageDamagedError} when the file is damaged or its write-ahead log lost
+ * committed actions.
  */
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
   const url = options.databaseUrl;
@@ -58,22 +78,64 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
 
 async function openSqlite(options: OpenStorageOptions): Promise<Storage> {
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const database = new BetterSqlite3(path.join(options.dataDir, SQLITE_FILE), {
+  const files = sqliteFiles(path.join(options.dataDir, SQLITE_FILE));
+  checkWriteAheadLog(files.database); // before opening: SQLite would replay what is left and reset it
+  const database = new BetterSqlite3(files.database, {
     timeout: options.busyTimeoutMs ?? 5000, // sets busy_timeout
   });
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const connection = closingCleanly(database, files);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
   try {
     // WAL: readers do not block the writer, and a commit survives a crash of the process.
     const mode = database.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (journal_mode is ${String(mode)})`);
     database.pragma('synchronous = FULL'); // a committed action survives power loss too
     database.pragma('foreign_keys = ON');
+    checkDatabase(database, files.database);
     await migrateToLatest(db, 'sqlite');
+    database.pragma(`application_id = ${SQLITE_APPLICATION_ID}`);
+    connection.markOpen();
   } catch (error) {
     await db.destroy();
+    if (isDamageError(error)) {
+      throw new StorageDamagedError(`SQLite database ${files.database} is damaged (${(error as Error).message}); restore it from a backup`);
+    }
     throw error;
   }
   return new KyselyStorage(db, 'sqlite', { now: options.now });
+}
+
+/**
+ * The database as kysely sees it, with an open marker and a close that leaves the files clean.
+ * The marker goes only once the WAL holds nothing the main file lacks: after a complete
+ * `wal_checkpoint(TRUNCATE)` (before SQLite deletes the WAL, so no crash while closing looks like
+ * a lost WAL), else once SQLite has deleted the WAL itself (another connection was reading).
+ */
+function closingCleanly(database: BetterSqlite3.Database, files: SqliteFiles) {
+  let opened = false;
+  return {
+    prepare: (text: string) => database.prepare(text),
+    markOpen() {
+      writeOpenMarker(files);
+      opened = true;
+    },
+    close() {
+      const emptied = opened && checkpointCompletely(database);
+      if (emptied) removeOpenMarker(files);
+      database.close();
+      if (!emptied && !fs.existsSync(files.wal)) removeOpenMarker(files);
+    },
+  };
+}
+
+/** Copies the whole WAL into the main file and empties it; false when a reader prevented that. */
+function checkpointCompletely(database: BetterSqlite3.Database): boolean {
+  try {
+    const [result] = database.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    return result?.busy === 0;
+  } catch {
+    return false; // e.g. SQLITE_BUSY: the close still checkpoints what it can
+  }
 }
 
 async function openPostgres(url: string, options: OpenStorageOptions): Promise<Storage> {

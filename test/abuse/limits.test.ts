@@ -36,10 +36,12 @@ describe('abuse: per-user limits', function () {
     assert.equal((await arena.http('POST', '/api/rooms', { token: (await arena.guest()).token, body: { game: 'cabo' } })).status, 201, 'others may still create');
   });
 
-  it(`refuses a user's ${DEFAULT_LIMITS.roomCreationsPerMinute + 1}th room creation within a minute, even when each was closed again`, async () => {
+  it('refuses a user’s room creation beyond ROOM_CREATIONS_PER_MINUTE, even when each room was closed again', async () => {
+    await arena.shutdown();
+    arena = await startArena({ limits: { ...DEFAULT_LIMITS, roomCreationsPerMinute: 3 } });
     const guest = await arena.guest('churner');
     const client = arena.client(guest);
-    for (let i = 0; i < DEFAULT_LIMITS.roomCreationsPerMinute; i++) {
+    for (let i = 0; i < 3; i++) {
       const room = await client.create('tictactoe', {});
       const server = arena.colyseus.getRoomById(room.roomId) as unknown as { _events: { once(event: string, listener: () => void): void } };
       const disposed = new Promise<void>((resolve) => server._events.once('dispose', resolve));
@@ -70,5 +72,21 @@ describe('abuse: per-user limits', function () {
     }
     assert.ok(refusal, 'forged X-Forwarded-For headers bypassed the limit');
     assert.equal(refusal.body.error.code, 'RATE_LIMITED');
+  });
+
+  it('keys them on X-Forwarded-For behind a trusted proxy (TRUST_PROXY), one allowance per client', async () => {
+    await arena.shutdown();
+    arena = await startArena({ trustProxy: ['loopback'] });
+    const from = (address: string, name: string) => arena.http('POST', '/api/auth/guest', { body: { name }, headers: { 'x-forwarded-for': address } });
+    for (let i = 0; i < DEFAULT_LIMITS.guestSignInBurst; i++) assert.equal((await from('198.51.100.7', `a${i}`)).status, 201);
+    assert.equal((await from('198.51.100.7', 'one more')).status, 429, 'the client behind the proxy used its allowance');
+    assert.equal((await from('198.51.100.8', 'neighbour')).status, 201, 'another client behind the same proxy is not blocked');
+  });
+
+  it('counts every refusal by reason in /metrics', async () => {
+    const text = (await arena.http('GET', '/metrics')).body as string;
+    for (const reason of ['open_rooms', 'room_creations', 'connections', 'guest_sign_ins']) {
+      assert.match(text, new RegExp(`^arena_refusals_total\\{reason="${reason}"\\} [1-9]`, 'm'), reason);
+    }
   });
 });

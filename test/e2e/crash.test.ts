@@ -32,7 +32,8 @@ for (const backend of backends()) {
       const selection = backend.settings(this);
       dataDir = tempDir('arena-crash-');
       const port = await freePort();
-      const env: Record<string, string> = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+      // A short lock lapse: the restart after kill -9 takes the data directory over within ~3 s.
+      const env: Record<string, string> = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATA_DIR_LOCK_STALE_SECONDS: '2' };
       if (selection.databaseUrl) Object.assign(env, { DATABASE_URL: selection.databaseUrl, DATABASE_SCHEMA: selection.databaseSchema! });
       server = startArenaProcess(env);
       await server.waitUntilHealthy();

@@ -16,6 +16,7 @@ import { arena } from '../../src/context';
 import type { User } from '../../src/auth/tokens';
 import { defineGame } from '../../src/rooms/registry';
 import { CounterRoom } from './CounterRoom';
+import { DEFAULT_LIMITS } from '../../src/limits/userLimits';
 import { Probe } from './probe';
 
 export interface Guest {
@@ -68,6 +69,8 @@ export async function startArena(overrides: Partial<Settings> = {}): Promise<Tes
     jwtSecretGenerated: false,
     databaseSchema: 'public',
     leaseSeconds: 30,
+    trustProxy: false,
+    limits: DEFAULT_LIMITS,
     logLevel: (process.env.TEST_LOG_LEVEL as Settings['logLevel']) ?? 'silent',
     ...overrides,
   };

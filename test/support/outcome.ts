@@ -1,4 +1,4 @@
-import type { ArenaProcess } from '../support/process';
+import type { ArenaProcess } from './process';
 
 /**
  * How a start ended: the exit code (or signal), or `'serving'` once `/healthz` answers 200. A

@@ -10,7 +10,7 @@ import { arenaConfig } from '../arena.config';
 import { arena } from './context';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './persistence/dataDirLock';
 import { StorageDamagedError } from './persistence/sqliteIntegrity';
-import { ServiceUnavailableError, ShutdownDeadline, probeServices } from './services';
+import { ServiceUnavailableError, ShutdownDeadline, probeServices } from './startup';
 
 /** sysexits.h EX_CONFIG: the operator's configuration is at fault. */
 const EX_CONFIG = 78;

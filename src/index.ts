@@ -7,7 +7,8 @@
 import { ConfigError, loadSettings } from './config';
 import { listen } from '@colyseus/tools';
 import { arenaConfig } from '../arena.config';
-import { arena } from './context';
+import type { Services } from './services';
+import type { Logger } from './logger';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './persistence/dataDirLock';
 import { StorageDamagedError } from './persistence/sqliteIntegrity';
 import { ServiceUnavailableError, ShutdownDeadline, probeServices } from './startup';
@@ -18,20 +19,21 @@ const EX_CONFIG = 78;
 async function main(): Promise<void> {
   const settings = loadSettings();
   // Before storage opens: a data directory with a live owner must not be touched at all.
+  let logger: Logger | undefined;
   const lock = await lockDataDir(settings.dataDir, {
     staleMs: settings.dataDirLockStaleSeconds * 1000,
-    onCompromised: (error) => leaveDataDir(error),
+    onCompromised: (error) => leaveDataDir(error, logger),
   });
   await probeServices(settings);
 
   const config = arenaConfig(settings);
-  const { logger } = arena();
+  logger = config.services.logger;
   const deadline = new ShutdownDeadline(settings.shutdownTimeoutSeconds * 1000, logger);
   deadline.install();
   const server = await listen(config, settings.port);
   deadline.reached('discovery');
   server.onBeforeShutdown(() => deadline.reached('rooms'));
-  releaseLockAfterStorage(lock, deadline);
+  releaseLockAfterStorage(config.services, lock, deadline);
 
   logger.info({
     url: `http://localhost:${settings.port}`,
@@ -48,25 +50,22 @@ async function main(): Promise<void> {
  * arena.config's shutdown callback closes the storage; once it is closed the data is safe and
  * the data directory is given up (proper-lockfile also removes the lock when the process exits).
  */
-function releaseLockAfterStorage(lock: DataDirLock, deadline: ShutdownDeadline): void {
-  const storage = arena().storage;
+function releaseLockAfterStorage(services: Services, lock: DataDirLock, deadline: ShutdownDeadline): void {
+  const { storage, logger } = services;
   const close = storage.close.bind(storage);
   storage.close = async () => {
     deadline.reached('storage');
     await close();
     deadline.reached('lock');
-    await lock.release().catch((error) => arena().logger.warn({ err: error }, 'could not release the DATA_DIR lock'));
+    await lock.release().catch((error) => logger.warn({ err: error }, 'could not release the DATA_DIR lock'));
   };
 }
 
 /** The lock was lost (taken over while this process stalled, or removed): stop serving from it. */
-function leaveDataDir(error: Error): void {
+function leaveDataDir(error: Error, logger?: Logger): void {
   const message = `DATA_DIR lock lost (${error.message}): another process may own the data directory now; shutting down`;
-  try {
-    arena().logger.error(message);
-  } catch {
-    console.error(message); // the lock was lost before the logger existed
-  }
+  if (logger) logger.error(message);
+  else console.error(message); // the lock was lost before the logger existed
   process.kill(process.pid, 'SIGTERM');
 }
 

@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { ArenaError, ERROR_CODES, HTTP_STATUS, type ErrorCode } from '../protocol/errors';
 import { countRefusal, errorsSent } from '../metrics';
-import { arena } from '../context';
+import type { Logger } from '../logger';
 
 /** A route that has not answered after this long answers 503 (its work may still finish). */
 export const RESPONSE_TIMEOUT_MS = 10_000;
@@ -61,19 +61,20 @@ function fromRoomRefusal(error: unknown): ArenaError | undefined {
   return new ArenaError(match[1] as ErrorCode, match[2], status);
 }
 
-export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+/** The last handler: an error's answer, logged only when it is the server's fault. */
+export const errorHandler = (logger: Logger): ErrorRequestHandler => (error, req, res, _next) => {
   const refusal = error instanceof ArenaError ? error : fromRoomRefusal(error);
   if (refusal) return sendError(res, refusal.status, refusal.code, refusal.message);
   const status = Number(error?.status ?? error?.statusCode);
   if (status >= 400 && status < 500) {
     // The client's mistake (bad JSON, unknown charset or encoding, bad gzip, a malformed %-escape):
     // not the server's, so no stack in the log.
-    arena().logger.debug({ method: req.method, path: req.path, status, reason: error?.type ?? error?.message }, 'refused a malformed request');
+    logger.debug({ method: req.method, path: req.path, status, reason: error?.type ?? error?.message }, 'refused a malformed request');
     countRefusal(status === 413 ? 'body_too_large' : 'bad_request');
     const known = CLIENT_ERRORS[status] ?? CLIENT_ERRORS[400];
     const message = error?.type === 'entity.parse.failed' ? 'request body must be valid JSON' : known.message;
     return sendError(res, status, known.code, message);
   }
-  arena().logger.error({ err: error, method: req.method, path: req.path }, 'unhandled HTTP error');
+  logger.error({ err: error, method: req.method, path: req.path }, 'unhandled HTTP error');
   sendError(res, 500, 'INTERNAL', 'internal error');
 };

@@ -5,10 +5,10 @@
  */
 import express, { type Request } from 'express';
 import { z } from 'zod';
-import { arena } from '../context';
 import { ArenaError } from '../protocol/errors';
 import { InvalidInputError, type ArchivedGame, type ArchivedGameSummary } from '../persistence/storage';
-import { archivePresenter } from '../rooms/registry';
+import type { Services } from '../services';
+import type { Storage } from '../persistence/storage';
 import { asyncRoute } from './errors';
 import { optionalUser, requireUser, type AuthedRequest } from './auth';
 
@@ -17,35 +17,37 @@ const pageSchema = z.object({
   before: z.string().max(200).optional(),
 });
 
-export function gamesRouter(): express.Router {
+export function gamesRouter(services: Services): express.Router {
+  const { games, tokens } = services; // storage opens later than the routes are made: read it per request
   const router = express.Router();
+  const archivePresenter = (name: string) => games.archivePresenter(name);
 
-  router.get('/games/:id', optionalUser, asyncRoute(async (req, res) => {
-    const game = await loadGame(req.params.id);
+  router.get('/games/:id', optionalUser(tokens), asyncRoute(async (req, res) => {
+    const game = await loadGame(services.storage, req.params.id);
     const presenter = archivePresenter(game.game);
     const { data, ...summary } = game;
     res.json({ game: presenter ? { ...summary, data: presenter.data(data, viewerOf(req)) } : summary });
   }));
 
-  router.get('/games/:id/replay', optionalUser, asyncRoute(async (req, res) => {
-    const game = await loadGame(req.params.id);
+  router.get('/games/:id/replay', optionalUser(tokens), asyncRoute(async (req, res) => {
+    const game = await loadGame(services.storage, req.params.id);
     const replay = archivePresenter(game.game)?.replay;
     if (!replay) throw new ArenaError('NOT_FOUND', `no replay for ${game.game}`);
     res.json({ replay: { ...identity(game), ...(replay(game.data, viewerOf(req)) as object) } });
   }));
 
   router.get('/games/:id/verify', asyncRoute(async (req, res) => {
-    const game = await loadGame(req.params.id);
+    const game = await loadGame(services.storage, req.params.id);
     const verify = archivePresenter(game.game)?.verify;
     if (!verify) throw new ArenaError('NOT_FOUND', `${game.game} has nothing to verify`);
     res.json(verify(game.data));
   }));
 
-  router.get('/me/games', requireUser, asyncRoute(async (req, res) => {
+  router.get('/me/games', requireUser(tokens), asyncRoute(async (req, res) => {
     const page = pageSchema.safeParse(req.query);
     if (!page.success) throw new ArenaError('INVALID_REQUEST', 'limit must be 1–100; before must be a cursor from nextCursor');
     try {
-      res.json(await arena().storage.listGamesOfUser((req as AuthedRequest).user.id, page.data));
+      res.json(await services.storage.listGamesOfUser((req as AuthedRequest).user.id, page.data));
     } catch (error) {
       if (error instanceof InvalidInputError) throw new ArenaError('INVALID_REQUEST', error.message);
       throw error;
@@ -55,8 +57,8 @@ export function gamesRouter(): express.Router {
   return router;
 }
 
-async function loadGame(id: string): Promise<ArchivedGame> {
-  const game = /^[\w-]{1,64}$/.test(id) ? await arena().storage.getGame(id) : undefined;
+async function loadGame(storage: Storage, id: string): Promise<ArchivedGame> {
+  const game = /^[\w-]{1,64}$/.test(id) ? await storage.getGame(id) : undefined;
   if (!game) throw new ArenaError('NOT_FOUND', 'no archived game with that id');
   return game;
 }

@@ -11,7 +11,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { matchMaker } from '@colyseus/core';
-import { arena } from '../context';
+import type { TokenService } from '../auth/tokens';
 import { ArenaError, type ErrorCode } from '../protocol/errors';
 import { countRefusal, errorsSent } from '../metrics';
 import { apiCors } from './cors';
@@ -21,10 +21,10 @@ import { bearerToken } from './auth';
 const METHODS = new Set(['joinOrCreate', 'create', 'join', 'joinById', 'reconnect']);
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function matchmakeRouter(): express.Router {
+export function matchmakeRouter(tokens: TokenService): express.Router {
   const router = express.Router();
   router.use('/matchmake', apiCors);
-  router.post('/matchmake/:method/:roomName', authenticate, express.json({ limit: '16kb', type: () => true }), (req, res) => {
+  router.post('/matchmake/:method/:roomName', authenticate(tokens), express.json({ limit: '16kb', type: () => true }), (req, res) => {
     void reserveSeat(req, res);
   });
   router.all('/matchmake/:method/:roomName', (req, res) => {
@@ -36,7 +36,7 @@ export function matchmakeRouter(): express.Router {
 }
 
 /** Exact method and room name, then a valid token, before the body is even read. */
-async function authenticate(req: Request, res: Response, next: express.NextFunction): Promise<void> {
+const authenticate = (tokens: TokenService) => async (req: Request, res: Response, next: express.NextFunction): Promise<void> => {
   if (!METHODS.has(req.params.method) || !ROOM_NAME.test(req.params.roomName)) {
     return reply(res, 404, 'NOT_FOUND', `no matchmaking route ${req.method} ${req.path}`);
   }
@@ -44,14 +44,14 @@ async function authenticate(req: Request, res: Response, next: express.NextFunct
     return reply(res, 503, 'SHUTTING_DOWN', 'the server is shutting down');
   }
   try {
-    await arena().tokens.verify(bearerToken(req));
+    await tokens.verify(bearerToken(req));
   } catch (error) {
     if (!(error instanceof ArenaError)) return next(error);
     countRefusal('unauthenticated');
     return reply(res, error.status, error.code, error.message);
   }
   next();
-}
+};
 
 async function reserveSeat(req: Request, res: Response): Promise<void> {
   const options = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {};

@@ -1,12 +1,12 @@
 /** `GET /healthz` and `GET /metrics`. */
 import express from 'express';
 import { matchMaker } from '@colyseus/core';
-import { arena } from '../context';
+import type { Services } from '../services';
 import { registry } from '../metrics';
 import { asyncRoute } from './errors';
 import { version } from '../../package.json';
 
-export function operationsRouter(): express.Router {
+export function operationsRouter({ startedAt }: Services): express.Router {
   const router = express.Router();
 
   router.get('/healthz', (_req, res) => {
@@ -14,7 +14,7 @@ export function operationsRouter(): express.Router {
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ok' : 'unavailable',
       version,
-      uptimeSeconds: Math.round((Date.now() - arena().startedAt) / 1000),
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       processId: matchMaker.processId,
       rooms: matchMaker.stats.local.roomCount,
       clients: matchMaker.stats.local.ccu,

@@ -4,6 +4,7 @@ import { authenticateRoomToken } from './auth';
 import { FrameGate, RATE_LIMIT, type CutOff } from './frameGate';
 import type { User } from '../auth/tokens';
 import { errorsSent } from '../metrics';
+import type { Services } from '../services';
 
 /** How often the lobby looks for clients that stopped reading its pushed updates. */
 const BACK_PRESSURE_CHECK_MS = 1000;
@@ -27,8 +28,11 @@ export class ArenaLobbyRoom extends LobbyRoom {
     },
   });
 
-  static override async onAuth(token: string) {
-    return authenticateRoomToken(token);
+  /** The process's services, bound by its registration (`withServices`). */
+  static services?: Services;
+
+  static override async onAuth(this: typeof ArenaLobbyRoom, token: string) {
+    return authenticateRoomToken(this.services!.tokens, token);
   }
 
   override async onCreate(options: unknown): Promise<void> {
@@ -38,7 +42,8 @@ export class ArenaLobbyRoom extends LobbyRoom {
 
   override async ['_onJoin'](client: Client & ClientPrivate, authContext: AuthContext): Promise<void> {
     const user = (this.reservedSeats[client.sessionId] as [unknown, User | undefined] | undefined)?.[1];
-    return countedConnection(this.presence, client, user?.id, () => super._onJoin(client, authContext));
+    const { limits } = (this.constructor as typeof ArenaLobbyRoom).services!;
+    return countedConnection(limits, this.presence, client, user?.id, () => super._onJoin(client, authContext));
   }
 
   override _onMessage(client: Client & ClientPrivate, buffer: Buffer): void {

@@ -1,14 +1,13 @@
 /** Token check shared by every room's static `onAuth` (runs in the matchmaker, before a seat is reserved). */
 import { ServerError } from '@colyseus/core';
-import { arena } from '../context';
-import type { User } from '../auth/tokens';
+import type { TokenService, User } from '../auth/tokens';
 import { ArenaError } from '../protocol/errors';
 import { errorsSent } from '../metrics';
 
 /** Rejects with `ServerError(401, "UNAUTHORIZED: …")` unless the token is valid. */
-export async function authenticateRoomToken(token: string | undefined): Promise<User> {
+export async function authenticateRoomToken(tokens: TokenService, token: string | undefined): Promise<User> {
   try {
-    return await arena().tokens.verify(token);
+    return await tokens.verify(token);
   } catch (error) {
     throw joinRefusal(error);
   }

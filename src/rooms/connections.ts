@@ -4,14 +4,13 @@
  * the limit is refused with `ServerError(429, "RATE_LIMITED: …")`.
  */
 import type { Client, Presence } from '@colyseus/core';
-import { arena } from '../context';
 import { joinRefusal } from './auth';
+import type { UserLimits } from '../limits/userLimits';
 
 const WS_CLOSED = 3;
 
-export async function countedConnection(presence: Presence, client: Client, userId: string | undefined, join: () => Promise<void>): Promise<void> {
+export async function countedConnection(limits: UserLimits, presence: Presence, client: Client, userId: string | undefined, join: () => Promise<void>): Promise<void> {
   if (!userId) return join();
-  const { limits } = arena();
   try {
     await limits.connect(presence, userId);
   } catch (error) {

@@ -12,7 +12,7 @@ import { extractRid } from '../protocol/messages';
 import { illFormedPath } from '../protocol/text';
 import { describeZodError } from './options';
 import { messageDuration, messagesReceived } from '../metrics';
-import { arena } from '../context';
+import type { Logger } from '../logger';
 
 /** Who may send a message: anyone in the room, seated players only, or the host only. */
 export type Access = 'any' | 'player' | 'host';
@@ -25,6 +25,7 @@ export interface MessageContext {
 
 export interface DispatcherHost {
   roomName(): string;
+  logger(): Logger;
   sessionOf(client: Client): { userId: string; role: 'player' | 'spectator' } | undefined;
   isHost(userId: string): boolean;
   onActivity(): void;
@@ -55,7 +56,7 @@ export class MessageDispatcher {
     this.tail = run.then(
       () => this.host.settled?.(),
       (error) => {
-        arena().logger.error({ err: error, room: this.host.roomName() }, 'room task failed');
+        this.host.logger().error({ err: error, room: this.host.roomName() }, 'room task failed');
         this.host.settled?.();
       },
     );
@@ -110,7 +111,7 @@ export class MessageDispatcher {
 
   private replyWithError(client: Client, type: string, error: unknown, rid: string | undefined): void {
     if (error instanceof ArenaError) return this.host.sendError(client, error.code, error.message, rid);
-    arena().logger.error({ err: error, room: this.host.roomName(), type }, 'message handler failed');
+    this.host.logger().error({ err: error, room: this.host.roomName(), type }, 'message handler failed');
     this.host.sendError(client, 'INTERNAL', 'the server failed to handle this message', rid);
   }
 }

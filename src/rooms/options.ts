@@ -4,6 +4,23 @@
  */
 import { z } from 'zod';
 
+/** Options every game room understands after validation (a game's own are added to it). */
+export interface BaseRoomOptions {
+  private: boolean;
+  maxPlayers: number;
+  minPlayers: number;
+  allowSpectators: boolean;
+  maxSpectators: number;
+  allowedUsers?: string[];
+  allowedRoles?: string[];
+  turnSeconds: number;
+  reconnectSeconds: number;
+  idleSeconds: number;
+  mode: 'custom' | 'quick';
+  /** Quick match: seconds from reaching minPlayers to the start (reset per join, capped at 3×). */
+  countdownSeconds: number;
+}
+
 /** Per-game seat range and defaults. */
 export interface GameDefaults {
   /** Inclusive range for `minPlayers` and `maxPlayers`. */
@@ -44,8 +61,21 @@ function configurableShape(defaults: GameDefaults) {
 
 export const MODES = ['custom', 'quick'] as const;
 
-/** Keys the server sets itself; whatever a client sends under these names is overwritten. */
+/**
+ * Keys the server sets itself in the options of a join or create (who creates; whether a join
+ * needs an open seat): whatever a client sends under these names is replaced.
+ */
 export const INTERNAL_OPTION_KEYS = ['creatorId', 'seatsOpen'] as const;
+
+/** `options` without the server's own keys (and without the join-only `spectate`). */
+export function clientOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const { spectate: _spectate, ...rest } = options;
+  for (const key of INTERNAL_OPTION_KEYS) delete rest[key];
+  return rest;
+}
+
+/** Create and configure validation of one game's options (`buildOptionSchemas`). */
+export type OptionSchemas = ReturnType<typeof buildOptionSchemas>;
 
 export function buildOptionSchemas<Extra extends z.ZodRawShape>(defaults: GameDefaults, extra: Extra) {
   const configurable = { ...configurableShape(defaults), ...extra };

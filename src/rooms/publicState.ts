@@ -14,3 +14,20 @@ export function publicState(room: Room<Schema>): { state: unknown; bytes: number
   decoder.decode(bytes, { offset: 1 });
   return { state: decoder.state.toJSON(), bytes: bytes.byteLength };
 }
+
+/** What the monitor's inspect page reads: the connected sessions and the spectator view of the state. */
+export function inspectData(room: Room<Schema>) {
+  const { state, bytes } = publicState(room);
+  return {
+    roomId: room.roomId,
+    maxClients: room.maxClients,
+    metadata: room.metadata,
+    locked: room.locked,
+    clients: room.clients.map((client) => ({
+      sessionId: client.sessionId,
+      elapsedTime: room.clock.elapsedTime - ((client as unknown as { _joinedAt?: number })._joinedAt ?? 0),
+    })),
+    state,
+    stateSize: bytes,
+  };
+}

@@ -22,12 +22,14 @@ export class TurnTimer {
 
   constructor(
     private readonly host: TurnTimerHost,
+    /** The room's time (epoch ms). */
+    private readonly now: () => number,
     private readonly onExpire: (userId: string) => void,
   ) {}
 
   /** Starts `userId`'s turn, ending in `seconds`. */
   start(userId: string, seconds: number): void {
-    this.startUntil(userId, Date.now() + seconds * 1000, seconds);
+    this.startUntil(userId, this.now() + seconds * 1000, seconds);
   }
 
   /** Starts a turn with an absolute deadline (e.g. resumed after a restart). */
@@ -61,11 +63,11 @@ export class TurnTimer {
   private schedule(turnSeconds: number): void {
     const { state, clock } = this.host;
     const userId = state.turn;
-    const remaining = Math.max(0, state.turnDeadline - Date.now());
+    const remaining = Math.max(0, state.turnDeadline - this.now());
     const warnAt = Math.min(TURN_WARNING_SECONDS, Math.floor(turnSeconds / 2)) * 1000;
     if (remaining > warnAt) {
       this.warning = clock.setTimeout(() => {
-        this.host.broadcast('turn_warning', { userId, secondsLeft: Math.round((state.turnDeadline - Date.now()) / 1000) });
+        this.host.broadcast('turn_warning', { userId, secondsLeft: Math.round((state.turnDeadline - this.now()) / 1000) });
       }, remaining - warnAt);
     }
     this.expiry = clock.setTimeout(() => {

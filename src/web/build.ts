@@ -1,7 +1,9 @@
 /**
- * Builds the browser client into `build/web/`: `app.js` (esbuild bundle of `client/main.ts` with
+ * Builds the browser client into `dist/web/`: `app.js` (esbuild bundle of `client/main.ts` with
  * colyseus.js), `styles.css`, and `index.html` whose asset URLs carry a content hash (cache busting).
- * `npm run build` runs this file; tests call `buildWeb()`.
+ * `npm run build` (scripts/build.mjs) runs this file with tsx beside tsc; tests call `buildWeb()`.
+ * A build tool, not part of the compiled server (tsconfig.server.json leaves it out: esbuild is a
+ * devDependency).
  */
 import crypto from 'crypto';
 import fs from 'fs';

@@ -1,5 +1,5 @@
 /**
- * Serves the built browser client (`build/web/`, see `build.ts`) at `/`: static files, and
+ * Serves the built browser client (`dist/web/`, see `build.ts`) at `/`: static files, and
  * `index.html` for any other GET that is not an API or operations path (client-side routes).
  * Without a build it answers 503 "run npm run build" instead of failing.
  */

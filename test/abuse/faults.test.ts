@@ -4,7 +4,6 @@
  */
 import { strict as assert } from 'assert';
 import { startArena, seatTable, type TestArena } from '../support/arena';
-import { arena as context } from '../../src/context';
 import type { Storage } from '../../src/persistence/storage';
 
 /** Makes the real storage's journal appends fail (as a dropped database connection does) while `down`. */
@@ -43,7 +42,7 @@ describe('abuse: faults', function () {
     const [x, o] = await seatTable(arena, 'tictactoe', 2, { turnSeconds: 2 });
     x.room.send('start', {});
     await x.probe.stateWhere((s) => s.phase === 'playing' && s.turn === x.guest.user.id);
-    const fault = outage(context().storage);
+    const fault = outage(arena.services.storage);
     try {
       fault.state.down = true;
       await fault.failedAtLeast(3); // the deadline passed, the timeout failed, and was tried again twice

@@ -7,7 +7,6 @@ import { strict as assert } from 'assert';
 import http from 'http';
 import zlib from 'zlib';
 import { startArena, type TestArena } from '../support/arena';
-import { arena as context } from '../../src/context';
 
 interface RawReply {
   status: number;
@@ -53,7 +52,7 @@ describe('abuse: HTTP', function () {
   before(async () => {
     arena = await startArena();
     token = (await arena.guest()).token;
-    const logger = context().logger;
+    const logger = arena.services.logger;
     const error = logger.error.bind(logger);
     logger.error = ((...args: unknown[]) => {
       errorLogs.push(args);

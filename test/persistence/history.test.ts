@@ -1,8 +1,6 @@
 import { strict as assert } from 'assert';
 import { replay } from '../../src/games/cabo';
 import { archivedGames, startArena, joinRoom, createRoom, signToken, type TestArena } from '../support/arena';
-import { arena as arenaContext } from '../../src/context';
-import { archive } from '../../src/rooms/archive';
 import { caboTable, match, playOut } from '../support/caboTable';
 import { backends } from '../support/backends';
 
@@ -53,7 +51,7 @@ for (const backend of backends()) {
     });
 
     it('shows only the summary of a game that registered no archive presenter (fails closed)', async () => {
-      const id = await arenaContext().storage.archiveGame({
+      const id = await arena.services.storage.archiveGame({
         game: 'counter',
         code: 'AAAAAA',
         startedAt: 1,
@@ -71,8 +69,8 @@ for (const backend of backends()) {
 
     it('archives a match whose participant name is ill-formed, with the name made well-formed', async () => {
       const records: any[] = [];
-      const stop = archive.onRecord((record) => records.push(record));
-      archive.submit({ game: 'counter', code: 'BBBBBB', startedAt: 1, endedAt: 2, participants: [{ userId: 'u2', name: 'bad\ud800' }], data: {} });
+      const stop = arena.services.archive.onRecord((record) => records.push(record));
+      arena.services.archive.submit({ game: 'counter', code: 'BBBBBB', startedAt: 1, endedAt: 2, participants: [{ userId: 'u2', name: 'bad\ud800' }], data: {} });
       stop();
       assert.equal(records[0].participants[0].name, 'bad\uFFFD');
       const games = await archivedGames(arena.baseUrl, await signToken(arena.settings.jwtSecret, { sub: 'u2', name: 'Bea' }));

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { startArena, createRoom, joinRoom, signToken, type TestArena } from '../support/arena';
 import { matchMaker } from '@colyseus/core';
-import { CODE_ALPHABET } from '../../src/rooms/codes';
+import { CODE_ALPHABET } from '../../src/matchmaking/codes';
 
 const CODE = new RegExp(`^[${CODE_ALPHABET}]{6}$`);
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { TestRandom, testSeed } from '../support/seeds';
 import { replay } from '../../src/games/cabo';
-import { archive, type ArchiveRecord } from '../../src/rooms/archive';
+import type { ArchiveRecord } from '../../src/persistence/archive';
 import { startArena, type TestArena } from '../support/arena';
 import { botStep, caboTable, KnowledgeAudit, match, play, simulate, startMatch, type Simulation } from '../support/caboTable';
 
@@ -34,7 +34,7 @@ describe('rooms: cabo match', () => {
     for (const p of table.players) audit.watch(p.room, p.guest.user.id);
     audit.watch(table.spectators[0].room, null);
     const records: ArchiveRecord[] = [];
-    const unsubscribe = archive.onRecord((record) => records.push(record));
+    const unsubscribe = arena.services.archive.onRecord((record) => records.push(record));
 
     try {
       await startMatch(table);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { LocalPresence, type Presence } from '@colyseus/core';
 import { RedisPresence } from '@colyseus/redis-presence';
-import { CODE_ALPHABET, normaliseCode, randomCode, releaseCode, reserveCode } from '../../src/rooms/codes';
+import { CODE_ALPHABET, normaliseCode, randomCode, releaseCode, reserveCode } from '../../src/matchmaking/codes';
 import { requireService } from '../support/services';
 
 describe('rooms: join code reservation', () => {

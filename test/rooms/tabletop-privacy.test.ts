@@ -8,8 +8,8 @@ import crypto from 'crypto';
 import WebSocket from 'ws';
 import { startArena, createRoom, joinRoom, serverState, type TestArena, type Seated } from '../support/arena';
 import { Probe, dropConnection } from '../support/probe';
-import { archive, type ArchiveRecord } from '../../src/rooms/archive';
-import { MAX_LOG_ENTRIES } from '../../src/rooms/TabletopRoom';
+import type { ArchiveRecord } from '../../src/persistence/archive';
+import { MAX_LOG_ENTRIES } from '../../src/games/tabletop/session';
 
 function logOf(seat: Seated): any[] {
   const log = (seat.room.state as any).log;
@@ -210,7 +210,7 @@ describe('rooms: tabletop privacy, log cap and archive', () => {
         stop();
         reject(new Error(`no archive record for ${code}`));
       }, timeoutMs);
-      const stop = archive.onRecord((record) => {
+      const stop = arena.services.archive.onRecord((record) => {
         if (record.code !== code) return;
         clearTimeout(timer);
         stop();
@@ -221,7 +221,7 @@ describe('rooms: tabletop privacy, log cap and archive', () => {
 
   it('hands the whole log, private entries with their audience, to the archive when the session closes', async () => {
     const records: ArchiveRecord[] = [];
-    const unsubscribe = archive.onRecord((record) => records.push(record));
+    const unsubscribe = arena.services.archive.onRecord((record) => records.push(record));
     try {
       const gm = await createRoom(arena, 'tabletop');
       const code = gm.room.roomId;

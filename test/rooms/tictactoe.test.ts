@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { startArena, seatTable, serverState, type TestArena, type Seated } from '../support/arena';
-import { archive, type ArchiveRecord } from '../../src/rooms/archive';
+import type { ArchiveRecord } from '../../src/persistence/archive';
 
 describe('rooms: tictactoe (the minimal game)', () => {
   let arena: TestArena;
@@ -18,7 +18,7 @@ describe('rooms: tictactoe (the minimal game)', () => {
 
   it('plays a game to a win, archives it, and refuses wrong turns and taken cells without a change', async () => {
     const records: ArchiveRecord[] = [];
-    const stop = archive.onRecord((record) => records.push(record));
+    const stop = arena.services.archive.onRecord((record) => records.push(record));
     try {
       const [x, o] = await started();
       const before = serverState(arena, x.room.roomId);

@@ -6,7 +6,8 @@
 import { MapSchema, type, view, StateView } from '@colyseus/schema';
 import type { Client } from '@colyseus/core';
 import { z } from 'zod';
-import { GameRoom, type BaseRoomOptions, type ForfeitReason } from '../../src/rooms/GameRoom';
+import { GameRoom, type BaseRoomOptions, type ForfeitReason, type Member } from '../../src/rooms/GameRoom';
+import type { GameDefinition } from '../../src/matchmaking/registry';
 import { GameState, RoomConfigState } from '../../src/rooms/schema/GameState';
 import { buildOptionSchemas } from '../../src/rooms/options';
 import { messageSchema } from '../../src/protocol/messages';
@@ -57,9 +58,9 @@ export class CounterRoom extends GameRoom<CounterState, CounterOptions> {
     });
   }
 
-  protected override onSessionReady(client: Client, _userId: string, role: 'player' | 'spectator') {
+  protected override onSessionReady(client: Client, member: Member) {
     client.view = new StateView();
-    if (role === 'player') client.view.add(this.state, 'secret' as never);
+    if (member.role === 'player') client.view.add(this.state, 'secret' as never);
   }
 
   protected onMatchStart() {
@@ -108,3 +109,6 @@ export class CounterRoom extends GameRoom<CounterState, CounterOptions> {
     this.finishMatch();
   }
 }
+
+/** The fixture's registration, as tests serve it beside the real games. */
+export const counter: GameDefinition = { name: 'counter', room: CounterRoom };

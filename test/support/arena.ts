@@ -12,10 +12,10 @@ import { boot, type ColyseusTestServer } from '@colyseus/testing';
 import { Client } from 'colyseus.js';
 import { arenaConfig } from '../../arena.config';
 import type { Settings } from '../../src/config';
-import { arena } from '../../src/context';
 import type { User } from '../../src/auth/tokens';
-import { defineGame } from '../../src/rooms/registry';
-import { CounterRoom } from './CounterRoom';
+import type { Services } from '../../src/services';
+import { GAMES } from '../../arena.config';
+import { counter } from './CounterRoom';
 import { DEFAULT_LIMITS } from '../../src/limits/userLimits';
 import { Probe } from './probe';
 
@@ -33,6 +33,8 @@ export interface HttpReply<T = any> {
 export interface TestArena {
   colyseus: ColyseusTestServer;
   settings: Settings;
+  /** The process's services (storage, logger, tokens…), as the rooms and routes use them. */
+  services: Services;
   baseUrl: string;
   wsUrl: string;
   /** A fresh guest identity (token signed by this server's secret). */
@@ -74,12 +76,8 @@ export async function startArena(overrides: Partial<Settings> = {}): Promise<Tes
     logLevel: (process.env.TEST_LOG_LEVEL as Settings['logLevel']) ?? 'silent',
     ...overrides,
   };
-  const config = arenaConfig(settings);
-  const initialize = config.initializeGameServer!;
-  config.initializeGameServer = async (gameServer) => {
-    await initialize(gameServer);
-    defineGame(gameServer, 'counter', CounterRoom); // the framework's fixture game, restorable like the others
-  };
+  // The framework's fixture game (`counter`) is served beside the real ones, restorable like them.
+  const config = arenaConfig(settings, [...GAMES, counter]);
   const colyseus = await boot(config, port);
   const baseUrl = `http://127.0.0.1:${port}`;
   let guests = 0;
@@ -87,10 +85,11 @@ export async function startArena(overrides: Partial<Settings> = {}): Promise<Tes
   return {
     colyseus,
     settings,
+    services: config.services,
     baseUrl,
     wsUrl: `ws://127.0.0.1:${port}`,
     async guest(name = `player${++guests}`, roles: string[] = []) {
-      const issued = await arena().tokens.issueGuest(name);
+      const issued = await config.services.tokens.issueGuest(name);
       if (roles.length === 0) return issued;
       return { token: await signToken(settings.jwtSecret, { sub: issued.user.id, name, roles }), user: { ...issued.user, roles } };
     },

@@ -131,8 +131,8 @@ export function decodedValues(state: any): number[] {
 }
 
 /**
- * Records every rules state the server room goes through (the room replaces its `match` object on
- * each accepted action) and checks each patch a watched client decodes: its card values must be
+ * Records every rules state the server room goes through (each is mirrored into Schema once: the
+ * audit listens at the room's `mirror`) and checks each patch a watched client decodes: its card values must be
  * exactly the projection, for its viewer, of one of those states, at or after the one its
  * previous patch matched. So a client never holds a value its player did not know at that time,
  * and does hold every value it knows.
@@ -144,16 +144,14 @@ export class KnowledgeAudit {
   private readonly positions = new Map<ClientRoom, number>();
 
   constructor(readonly server: CaboRoom) {
-    let current: Match | undefined = server.matchState;
+    const current: Match | undefined = server.matchState;
     if (current) this.history.push(current);
-    Object.defineProperty(server, 'match', {
-      configurable: true,
-      get: () => current,
-      set: (next: Match) => {
-        current = next;
-        this.history.push(next);
-      },
-    });
+    const room = server as unknown as { mirror(state: Match, events: unknown[]): void };
+    const mirror = room.mirror.bind(server);
+    room.mirror = (state, events) => {
+      if (this.history.at(-1) !== state) this.history.push(state);
+      mirror(state, events);
+    };
   }
 
   watch(room: ClientRoom, viewer: PlayerId | null, label = viewer ?? 'spectator'): void {

@@ -31,6 +31,7 @@ export function createMatch(init: MatchInit): CaboState {
       deck: [],
       discard: [],
       turn: null,
+      turnNumber: 0,
       turnPhase: null,
       drawn: null,
       pendingPower: null,

@@ -7,6 +7,7 @@ import type { CaboPlayer, ForfeitReason, PlayerId } from './types';
 export function startTurn(d: Draft, playerId: PlayerId): void {
   const s = d.s;
   s.turn = playerId;
+  s.turnNumber += 1;
   s.turnPhase = 'draw';
   s.drawn = null;
   s.pendingPower = null;

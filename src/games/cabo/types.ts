@@ -91,6 +91,8 @@ export interface CaboState {
   discard: CardId[];
   /** Player whose turn it is (phase `turn` only). */
   turn: PlayerId | null;
+  /** Turns begun in this match (each new turn, even of the same player, has a new number). */
+  turnNumber: number;
   turnPhase: TurnPhase | null;
   drawn: DrawnCard | null;
   /** Power granted by the card just discarded (turnPhase `power`). */

@@ -1,8 +1,10 @@
 /** State shared by every game room (SPEC §4 "Common state"). Games extend `GameState`. */
 import { Schema, MapSchema, type } from '@colyseus/schema';
 import './wellFormedStrings'; // every room's state is a GameState: its strings are encoded well-formed
+import './encodeCapacity'; // …and its encodes grow their buffers as they need
+import type { Phase } from '../../protocol/rooms';
 
-export type Phase = 'waiting' | 'playing' | 'finished';
+export type { Phase };
 
 export class PlayerState extends Schema {
   @type('string') id = '';

@@ -10,6 +10,8 @@
  */
 import { Schema, ArraySchema, MapSchema, type, view } from '@colyseus/schema';
 import { GameState, PlayerState, RoomConfigState } from './GameState';
+import type { RollResult } from '../../games/tabletop/dice';
+import type { SessionLogEntry } from '../../games/tabletop/session';
 
 export class TabletopPlayerState extends PlayerState {
   /** The room's creator and users whose token carries the `gm` role. */
@@ -48,6 +50,22 @@ export class RollState extends Schema {
   /** Sum of the constant terms. */
   @type('int32') modifier = 0;
   @type('int32') total = 0;
+
+  static from(result: RollResult): RollState {
+    const state = new RollState().assign({ formula: result.formula, modifier: result.modifier, total: result.total });
+    for (const term of result.terms) {
+      const schema = new RollTermState().assign({ kind: term.kind, sign: term.sign });
+      if (term.kind === 'dice') {
+        schema.assign({ count: term.count, sides: term.sides, keep: term.keep?.mode ?? '', keepCount: term.keep?.count ?? 0, subtotal: term.subtotal });
+        schema.dice.push(...term.dice.map((die) => die.value));
+        schema.kept.push(...term.dice.map((die) => die.kept));
+      } else {
+        schema.assign({ value: term.value, subtotal: term.sign * term.value });
+      }
+      state.terms.push(schema);
+    }
+    return state;
+  }
 }
 
 export class LogEntryState extends Schema {
@@ -71,6 +89,13 @@ export class LogEntryState extends Schema {
   @type('boolean') isPrivate = false;
   /** Epoch ms. */
   @type('number') at = 0;
+
+  /** A log entry as clients see it (built detached, attached to state as one tree). */
+  static from(item: SessionLogEntry): LogEntryState {
+    const entry = new LogEntryState().assign({ seq: item.seq, kind: item.kind, from: item.from, name: item.name, to: item.to, text: item.text, details: item.details, isPrivate: item.private, at: item.at });
+    if (item.roll) entry.roll = RollState.from(item.roll);
+    return entry;
+  }
 }
 
 /** `players` (inherited from GameState) holds TabletopPlayerState instances. */

@@ -40,13 +40,22 @@ describe('tictactoe rules', () => {
     assert.equal((apply(over, 'o', { type: 'place', cell: 8 }) as { code: string }).code, 'GAME_OVER');
   });
 
-  it('a timeout places in the first free cell; resign hands the win to the other player', () => {
-    const timedOut = apply(play(fresh(), [['x', 0]]), 'o', { type: 'timeout' });
+  it('a timeout (from the room) places in the first free cell; resign and forfeit hand the win to the other player', () => {
+    const timedOut = apply(play(fresh(), [['x', 0]]), null, { type: 'timeout', playerId: 'o' });
     assert.ok(timedOut.ok);
     assert.equal(timedOut.state.board[1], 'O');
+    assert.equal((apply(play(fresh(), [['x', 0]]), null, { type: 'timeout', playerId: 'x' }) as { code: string }).code, 'NOT_YOUR_TURN');
     const resigned = apply(fresh(), 'o', { type: 'resign' });
     assert.ok(resigned.ok);
     assert.equal(resigned.state.result, 'x');
+    const forfeited = apply(fresh(), null, { type: 'forfeit', playerId: 'x' });
+    assert.ok(forfeited.ok);
+    assert.equal(forfeited.state.result, 'o');
+  });
+
+  it('refuses room actions from a player and player actions from the room', () => {
+    assert.equal((apply(fresh(), 'x', { type: 'timeout', playerId: 'x' }) as { code: string }).code, 'INVALID_ACTION');
+    assert.equal((apply(fresh(), null, { type: 'place', cell: 0 }) as { code: string }).code, 'INVALID_ACTION');
   });
 
   it('never mutates its input', () => {

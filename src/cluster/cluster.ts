@@ -7,58 +7,46 @@
  * - a sweeper: listings of a dead process's rooms are removed from Redis and from lobbies.
  */
 import { matchMaker } from '@colyseus/core';
-import { arena } from '../context';
+import type { Services } from '../services';
 import { restoreRoom } from './restore';
 
-/** A process holds its rooms' leases this long past its last heartbeat (LEASE_SECONDS, 30). */
-export function leaseMs(): number {
-  return arena().settings.leaseSeconds * 1000;
-}
 /** Dead processes' listings are swept this often. */
 export const SWEEP_EVERY_MS = 5_000;
 
-let leaseHeldUntil = 0;
-
-/** Whether this process may still act for its rooms (its last renewal is recent enough). */
-export function leaseHeld(now = Date.now()): boolean {
-  // A room stops journaling a sixth of the lease before it could lapse, whatever the clocks say.
-  return now < leaseHeldUntil - leaseMs() / 6;
-}
-
 /** Starts the heartbeat, adoption and sweeping; returns a function that stops them all. */
-export async function startCluster(): Promise<() => void> {
-  await renew();
+export async function startCluster(services: Services): Promise<() => void> {
+  const { lease, storage, settings } = services;
+  await renew(services);
   // Renewed every third of the lease; orphans looked for as often (at most every 5 s).
-  const timers = [setInterval(() => void renew(), leaseMs() / 3)];
-  if (arena().storage.backend === 'postgres') timers.push(setInterval(() => void adoptOrphans(), Math.min(5_000, leaseMs() / 3)));
-  if (arena().settings.redisUrl) timers.push(setInterval(() => void sweepDeadProcesses(), SWEEP_EVERY_MS));
+  const timers = [setInterval(() => void renew(services), lease.ms / 3)];
+  if (storage.backend === 'postgres') timers.push(setInterval(() => void adoptOrphans(services), Math.min(5_000, lease.ms / 3)));
+  if (settings.redisUrl) timers.push(setInterval(() => void sweepDeadProcesses(services), SWEEP_EVERY_MS));
   timers.forEach((timer) => timer.unref());
   return () => timers.forEach((timer) => clearInterval(timer));
 }
 
-async function renew(): Promise<void> {
-  const { storage, instanceId, logger } = arena();
-  const until = Date.now() + leaseMs();
+async function renew({ storage, instanceId, logger, lease }: Services): Promise<void> {
+  const until = Date.now() + lease.ms;
   try {
     await storage.renewLeases(instanceId, until);
-    leaseHeldUntil = until;
+    lease.renewed(until);
   } catch (error) {
     logger.error({ err: error }, 'renewing room leases failed');
   }
 }
 
 /** Claims rooms whose owner stopped renewing, and restores them here. */
-export async function adoptOrphans(): Promise<string[]> {
-  const { storage, instanceId, logger } = arena();
+export async function adoptOrphans(services: Services): Promise<string[]> {
+  const { storage, instanceId, logger, lease } = services;
   if (matchMaker.state !== matchMaker.MatchMakerState.READY) return [];
   const now = Date.now();
-  const claimed = await storage.claimExpiredRooms(instanceId, now, now + leaseMs()).catch((error) => {
+  const claimed = await storage.claimExpiredRooms(instanceId, now, now + lease.ms).catch((error) => {
     logger.error({ err: error }, 'claiming orphaned rooms failed');
     return [] as string[];
   });
   for (const code of claimed) {
     logger.warn({ room: code }, 'adopting a room whose process stopped');
-    await restoreRoom(code);
+    await restoreRoom(services, code);
   }
   return claimed;
 }
@@ -67,8 +55,7 @@ export async function adoptOrphans(): Promise<string[]> {
  * Removes the listings of processes that stopped answering (crashed, killed): their rooms vanish
  * from `GET /api/rooms`, quick match and every lobby within about SWEEP_EVERY_MS + 2 s.
  */
-export async function sweepDeadProcesses(): Promise<void> {
-  const { logger } = arena();
+export async function sweepDeadProcesses({ logger }: Services): Promise<void> {
   if (matchMaker.state !== matchMaker.MatchMakerState.READY) return;
   try {
     const rooms = await matchMaker.query({});

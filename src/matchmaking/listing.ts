@@ -1,13 +1,9 @@
-/** Room summaries for the HTTP API, read from the matchmaker's room listings (all processes). */
+/** Room listings: what a game room publishes, and the summaries the HTTP API reads (all processes). */
 import { matchMaker, type IRoomCache } from '@colyseus/core';
-import type { RoomMetadata } from './GameRoom';
-import { isGame } from './registry';
+import type { GameRegistry } from './registry';
+import type { RoomMetadata, RoomSummary } from '../protocol/rooms';
 
-/** What `GET /api/rooms` and friends return for one room. */
-export interface RoomSummary extends RoomMetadata {
-  private: boolean;
-  createdAt?: string;
-}
+export type { RoomMetadata, RoomSummary };
 
 export function toSummary(room: IRoomCache): RoomSummary {
   const metadata = room.metadata as RoomMetadata;
@@ -20,18 +16,18 @@ function toIso(value: unknown): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-/** A game room by code, private ones included. */
-export async function findRoom(code: string): Promise<IRoomCache | undefined> {
+/** A game room by code, private ones too. */
+export async function findRoom(games: GameRegistry, code: string): Promise<IRoomCache | undefined> {
   const [room] = await matchMaker.query({ roomId: code });
-  return room && isGame(room.name) && room.metadata ? room : undefined;
+  return room && games.has(room.name) && room.metadata ? room : undefined;
 }
 
 /** Public game rooms, optionally of one game: open seats first, then newest. */
-export async function listPublicRooms(game?: string): Promise<RoomSummary[]> {
+export async function listPublicRooms(games: GameRegistry, game?: string): Promise<RoomSummary[]> {
   const rooms = await matchMaker.query(game ? { private: false, name: game } : { private: false });
   const order = (room: RoomSummary) => (room.phase === 'waiting' ? 0 : room.phase === 'playing' ? 1 : 2);
   return rooms
-    .filter((room) => isGame(room.name) && room.metadata)
+    .filter((room) => games.has(room.name) && room.metadata)
     .map(toSummary)
     .sort((a, b) => order(a) - order(b) || (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
 }

@@ -1,0 +1,210 @@
+/**
+ * Joining and leaving a game room: seats and spectator places, a returning player taking their
+ * seat back (reconnection, reload, another device), the reconnection window of a dropped player,
+ * host election, kicks. The bookkeeping is the pure SeatRegistry; this unit applies it to the
+ * room: the `players` Schema, `spectatorCount`, `hostId`, the seat index and the game's hooks.
+ */
+import type { Client, Deferred, Presence } from '@colyseus/core';
+import { ArenaError } from '../protocol/errors';
+import { seatIndex } from '../matchmaking/seatIndex';
+import type { User } from '../auth/tokens';
+import type { PlayerState, GameStateWithConfig, Phase } from './schema/GameState';
+import type { BaseRoomOptions } from './options';
+import type { SeatRegistry, Member } from './SeatRegistry';
+import type { AccessPolicy } from './AccessPolicy';
+
+/** Why a player stops playing in a running match (the game's forfeit hook receives it). */
+export type ForfeitReason = 'left' | 'disconnected' | 'kicked';
+
+/** Close codes of sessions the room ends itself. */
+export const CLOSE_REPLACED = 4001;
+export const CLOSE_KICKED = 4003;
+
+export interface MembershipHost {
+  readonly state: GameStateWithConfig;
+  readonly options: BaseRoomOptions;
+  readonly phase: Phase;
+  readonly roomId: string;
+  readonly presence: Presence;
+  readonly seats: SeatRegistry;
+  readonly access: AccessPolicy;
+  /** Whether new players may take free seats while a match runs. */
+  readonly admitsPlayersDuringMatch: boolean;
+  createPlayer(): PlayerState;
+  clientOf(sessionId: string): Client | undefined;
+  allowReconnection(client: Client, seconds: number): Deferred<Client>;
+  /** Ends a session on the room's initiative (told why first). */
+  removeSession(client: Client, reason: 'kicked' | 'replaced', closeCode: number): void;
+  /** A player is back (reconnection, reload): their turn gets its grace. */
+  playerReturned(userId: string): void;
+  /** Runs a game hook in the room's queue. */
+  queue(work: () => void | Promise<void>): void;
+  onSeatTaken(userId: string): void | Promise<void>;
+  onSeatReleased(userId: string, reason: ForfeitReason): void | Promise<void>;
+  onForfeit(userId: string, reason: ForfeitReason): void | Promise<void>;
+  onSessionReady(client: Client, member: Member): void;
+  /** The seated count changed (`joined`: by a join): quick-match countdown, listing. */
+  seatsChanged(joined: boolean): void;
+  /** Something the listing shows changed (connections, spectators, host). */
+  listingChanged(): void;
+}
+
+export class Membership {
+  /** Seats whose reconnection wait ended because a newer session took them (not a timeout). */
+  private readonly superseded = new Set<string>();
+  private readonly reconnections = new Map<string, Deferred<Client>>();
+
+  constructor(private readonly room: MembershipHost) {}
+
+  /** A client joined: back to its seat, a new seat, or a spectator place. Synchronous: no interleaving. */
+  admit(client: Client, user: User, spectate: boolean): void {
+    const member: Member = { sessionId: client.sessionId, userId: user.id, name: user.name, roles: user.roles, role: spectate ? 'spectator' : 'player' };
+    if (this.room.seats.isSeated(user.id)) this.reclaim(client, member);
+    else if (spectate) this.watch(client, member);
+    else this.seat(client, member);
+  }
+
+  private seat(client: Client, member: Member): void {
+    const { room } = this;
+    if (room.phase === 'playing' && !room.admitsPlayersDuringMatch) {
+      throw new ArenaError('GAME_ALREADY_STARTED', 'the match has started; join as spectator');
+    }
+    if (room.seats.seatedCount >= room.options.maxPlayers) throw new ArenaError('ROOM_FULL', 'all seats are taken');
+    const record = room.seats.take(member);
+    const player = room.createPlayer();
+    player.assign({ id: member.userId, name: member.name, seat: record.seat, connected: true });
+    room.state.players.set(member.userId, player);
+    void seatIndex.add(room.presence, member.userId, room.roomId);
+    if (!room.seats.hostId || member.userId === room.access.creatorId) this.setHost(member.userId);
+    room.queue(() => room.onSeatTaken(member.userId));
+    room.onSessionReady(client, { ...member, role: 'player' });
+    room.seatsChanged(true);
+  }
+
+  private watch(client: Client, member: Member): void {
+    const { room } = this;
+    if (!room.options.allowSpectators) throw new ArenaError('SPECTATORS_DISABLED', 'this room does not allow spectators');
+    if (room.seats.spectatorCount >= room.options.maxSpectators) throw new ArenaError('ROOM_FULL', 'no spectator places left');
+    room.seats.watch(member);
+    room.state.spectatorCount = room.seats.spectatorCount;
+    room.onSessionReady(client, member);
+    room.listingChanged();
+  }
+
+  /** The same user is back with a new session (reload, second tab): the seat follows it. */
+  private reclaim(client: Client, member: Member): void {
+    const pending = this.reconnections.get(member.userId);
+    if (pending) {
+      this.superseded.add(member.userId);
+      pending.reject(new Error('superseded by a new session'));
+    }
+    const previous = this.room.seats.reclaim({ ...member, role: 'player' });
+    const stale = previous && this.room.clientOf(previous);
+    if (stale) this.room.removeSession(stale, 'replaced', CLOSE_REPLACED);
+    this.connected(client, { ...member, role: 'player' });
+  }
+
+  private connected(client: Client, member: Member): void {
+    const player = this.room.state.players.get(member.userId);
+    if (player) player.connected = true;
+    this.room.playerReturned(member.userId);
+    this.room.onSessionReady(client, member);
+    this.room.listingChanged();
+  }
+
+  /** A session closed: a spectator leaves; a player's seat is released or waits for them. */
+  async left(client: Client, consented: boolean): Promise<void> {
+    const { room } = this;
+    const member = room.seats.forget(client.sessionId);
+    if (!member) return; // a refused join, or a session already replaced or kicked
+    room.state.spectatorCount = room.seats.spectatorCount;
+    if (member.role === 'spectator' || room.seats.sessionOfSeat(member.userId) !== '') return room.listingChanged();
+    if (consented || room.options.reconnectSeconds === 0) return this.vacate(member.userId, 'left');
+    await this.awaitReconnection(client, member);
+  }
+
+  private async awaitReconnection(client: Client, member: Member): Promise<void> {
+    const { room } = this;
+    const player = room.state.players.get(member.userId);
+    if (player) player.connected = false;
+    room.listingChanged();
+    const reconnection = room.allowReconnection(client, room.options.reconnectSeconds);
+    this.reconnections.set(member.userId, reconnection);
+    room.seats.await(member.userId, { cancel: () => reconnection.reject(new Error('seat released')) });
+    try {
+      const returned = await reconnection;
+      room.seats.reclaim({ ...member, sessionId: returned.sessionId });
+      this.connected(returned, member);
+    } catch {
+      if (!this.superseded.delete(member.userId)) {
+        room.queue(() => {
+          if (room.seats.isSeated(member.userId) && room.seats.sessionOfSeat(member.userId) === '') this.vacate(member.userId, 'disconnected');
+        });
+      }
+    } finally {
+      this.reconnections.delete(member.userId);
+    }
+  }
+
+  /**
+   * The player is gone for good. In a running match their seat stays (they keep their place in
+   * the results) and the game's forfeit rule applies; otherwise the seat is freed.
+   */
+  vacate(userId: string, reason: ForfeitReason): void {
+    const { room } = this;
+    if (room.phase === 'playing' && !room.admitsPlayersDuringMatch) {
+      const player = room.state.players.get(userId);
+      if (player) player.connected = false;
+      room.seats.waitEnded(userId);
+      room.queue(() => room.onForfeit(userId, reason));
+    } else {
+      room.seats.release(userId);
+      room.state.players.delete(userId);
+      void seatIndex.remove(room.presence, userId, room.roomId);
+      room.queue(() => room.onSeatReleased(userId, reason));
+    }
+    if (userId === room.seats.hostId) this.setHost(room.seats.electHost(userId));
+    room.seatsChanged(false);
+  }
+
+  /** Removes a player or spectator for good: their sessions end (4003), a seat is vacated. */
+  kick(userId: string): void {
+    const { room } = this;
+    const sessions = room.seats.allMembers().filter((member) => member.userId === userId);
+    const seated = room.seats.isSeated(userId);
+    if (!seated && sessions.length === 0) throw new ArenaError('INVALID_ACTION', 'no such player or spectator in this room');
+    room.access.kick(userId);
+    for (const member of sessions) {
+      const client = room.clientOf(member.sessionId);
+      if (client) room.removeSession(client, 'kicked', CLOSE_KICKED);
+    }
+    room.state.spectatorCount = room.seats.spectatorCount;
+    if (seated) {
+      const pending = this.reconnections.get(userId);
+      if (pending) {
+        this.superseded.add(userId);
+        pending.reject(new Error('kicked'));
+      }
+      this.vacate(userId, 'kicked');
+    }
+    room.listingChanged();
+  }
+
+  setHost(userId: string): void {
+    this.room.seats.setHost(userId);
+    this.room.state.players.forEach((player) => (player.isHost = player.id === userId));
+    this.room.state.hostId = userId;
+  }
+
+  /** Seated players who left during a match give up their seats when it ends. */
+  releaseAbsentAfterMatch(): void {
+    for (const userId of this.room.seats.awayIds()) {
+      if (!this.room.seats.isWaiting(userId)) this.vacate(userId, 'left');
+    }
+  }
+
+  /** Whether `userId` is seated and connected now. */
+  isConnected(userId: string): boolean {
+    return Boolean(this.room.seats.sessionOfSeat(userId));
+  }
+}

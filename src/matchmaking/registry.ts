@@ -6,12 +6,11 @@
 import type { Room, Server } from '@colyseus/core';
 import type { ArchivePresenter } from '../games/archive';
 import type { OptionSchemas } from '../rooms/options';
-import type { Services } from '../services';
 
-/** A room class with the process's services bound to it (see `withServices`). */
+/** A room class with the process's services bound to it (see `withServices`); rooms type them. */
 export interface ServedRoomClass {
   new (): Room;
-  services?: Services;
+  services?: unknown;
 }
 
 /** What a game registers: its room and, optionally, how the history API shows its records. */
@@ -24,7 +23,7 @@ export interface GameDefinition {
 }
 
 /** `RoomClass` with `services` bound: the subclass Colyseus will construct. */
-export function withServices<C extends ServedRoomClass>(RoomClass: C, services: Services): C {
+export function withServices<C extends ServedRoomClass>(RoomClass: C, services: object): C {
   const Served = class extends (RoomClass as ServedRoomClass) {} as unknown as C;
   Served.services = services;
   return Served;
@@ -34,7 +33,7 @@ export class GameRegistry {
   private readonly games = new Map<string, GameDefinition>();
 
   /** Matched by `joinOrCreate` on `mode` and open seats, listed live in the lobby, creatable over HTTP. */
-  define(server: Server, game: GameDefinition, services: Services): void {
+  define(server: Server, game: GameDefinition, services: object): void {
     server.define(game.name, withServices(game.room, services)).filterBy(['mode', 'seatsOpen']).enableRealtimeListing();
     this.games.set(game.name, game);
   }

@@ -1,6 +1,6 @@
 /**
- * The application shell: hash routes (`#/` lobby, `#/r/CODE` room, `#/r/CODE/watch` spectate),
- * the header (who is signed in) and the bar that leads back to the room you are in.
+ * The application shell: routing (see routes.ts), the header (who is signed in) and the bar that
+ * leads back to the room you are in.
  */
 import { h, render, notify, setClock } from './dom';
 import { Session } from './session';
@@ -9,31 +9,7 @@ import { mountLobby } from './pages/lobby';
 import { mountRoomRoute } from './pages/enter';
 import { gameTitle } from './games';
 import { confirmButton } from './pages/shell';
-
-export type Route = { page: 'lobby' } | { page: 'room'; code: string; spectate: boolean };
-
-export interface AppContext {
-  session: Session;
-  route: Route;
-  /** Changes the hash (which routes). */
-  navigate(hash: string): void;
-  /** Routes again (after sign-in, or when the route's page must be rebuilt). */
-  refresh(): void;
-}
-
-const CODE = /^[A-Za-z0-9]{4,12}$/;
-
-export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  if (parts[0] === 'r' && parts[1] && CODE.test(parts[1])) {
-    return { page: 'room', code: parts[1].toUpperCase(), spectate: parts[2] === 'watch' };
-  }
-  return { page: 'lobby' };
-}
-
-export function roomHash(code: string, spectate = false): string {
-  return `#/r/${code}${spectate ? '/watch' : ''}`;
-}
+import { parseRoute, roomHash, type AppContext } from './routes';
 
 export function startApp(): void {
   const main = document.getElementById('main')!;

@@ -5,7 +5,7 @@
  * now (the same conditions as the rules' `legalActions`); the server still decides.
  */
 import { h, render, countdown, notify, type Child } from '../dom';
-import type { AppContext } from '../app';
+import type { AppContext } from '../routes';
 import { RoomShell, confirmButton } from './shell';
 import { entries, list, type CaboPlayer, type CaboState, type Card, type GameOverMessage, type RoundOverMessage } from '../types';
 import type { RoomSession } from '../session';

@@ -5,7 +5,7 @@
  */
 import { h, field, notify, lockIcon } from '../dom';
 import { api } from '../api';
-import { roomHash, type AppContext } from '../app';
+import { roomHash, type AppContext } from '../routes';
 import { gameTitle, phaseLabel, seatsOpen } from '../games';
 import { toArenaError, type ArenaClientError } from '../errors';
 import type { RoomSummary } from '../types';

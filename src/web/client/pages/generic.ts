@@ -1,6 +1,6 @@
 /** Any other game room (e.g. a game added on the server without a page yet): room, players, host controls. */
 import { h } from '../dom';
-import type { AppContext } from '../app';
+import type { AppContext } from '../routes';
 import { RoomShell } from './shell';
 import type { RoomSession } from '../session';
 

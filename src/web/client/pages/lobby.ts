@@ -3,7 +3,7 @@
  * "your rooms" (seats you hold, `GET /api/me/rooms`) and the create-room form.
  */
 import { h, render, field, checkbox, notify, plural, lockIcon } from '../dom';
-import { roomHash, type AppContext } from '../app';
+import { roomHash, type AppContext } from '../routes';
 import { GAMES, gameTitle, phaseLabel, seatsOpen } from '../games';
 import type { RoomSummary } from '../types';
 

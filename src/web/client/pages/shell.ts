@@ -4,7 +4,7 @@
  * buttons, the quick-match countdown, and readable `error` replies.
  */
 import { h, render, countdown, notify, copyText, field, checkbox, plural, lockIcon, type Child } from '../dom';
-import { roomHash, type AppContext } from '../app';
+import { roomHash, type AppContext } from '../routes';
 import { gameTitle, phaseLabel } from '../games';
 import { describeCode } from '../errors';
 import { entries, type GameStateBase, type Player } from '../types';

@@ -1,6 +1,6 @@
 /** Sign-in: pick a display name → `POST /api/auth/guest`; the token is kept in localStorage. */
 import { h, field } from '../dom';
-import type { AppContext } from '../app';
+import type { AppContext } from '../routes';
 
 export function mountSignIn(main: HTMLElement, ctx: AppContext): () => void {
   const name = h('input', {

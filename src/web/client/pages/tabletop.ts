@@ -4,7 +4,7 @@
  * turn tracker, and the GM's controls (narrate, turn order, next turn, combat) when you are GM.
  */
 import { h, render, notify, field, checkbox, type Child } from '../dom';
-import type { AppContext } from '../app';
+import type { AppContext } from '../routes';
 import { RoomShell } from './shell';
 import { entries, list, type LogEntry, type Roll, type TabletopPlayer, type TabletopState } from '../types';
 import type { RoomSession } from '../session';

@@ -1,6 +1,6 @@
 /** Tic-tac-toe: the smallest game on Arena, a 3×3 board of buttons. */
 import { h, render, countdown } from '../dom';
-import type { AppContext } from '../app';
+import type { AppContext } from '../routes';
 import { RoomShell } from './shell';
 import { list, type TicTacToeState } from '../types';
 import type { RoomSession } from '../session';

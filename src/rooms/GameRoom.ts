@@ -1,12 +1,13 @@
 /**
  * The base of every game room: the Colyseus lifecycle, wired to units that each do one job —
  * Membership (over the pure SeatRegistry): seats, spectators, reconnection, host; AccessPolicy:
- * who may enter; QuickMatch: promised seats and the countdown; ReservationGuard: reservations
- * and join limits; RoomClock: patches and timers; FrameGate and MessageDispatcher: every frame
- * and message; TurnTimer; RoomJournal: the durable record. A game extends it through the hooks
- * below, or through EngineRoom, which implements them for a pure rules engine.
+ * who may enter; ReservationGuard: reservations and join limits; QuickMatch: promised seats and
+ * the countdown; RoomListing: config, listing, idle close; RoomClock: patches and timers;
+ * FrameGate and MessageDispatcher: every frame and message; TurnTimer; RoomJournal: the durable
+ * record. A game extends it through the hooks below, or through EngineRoom, which implements them
+ * for a pure rules engine.
  */
-import { ClientState, Room, updateLobby, type AuthContext, type Client, type ClientPrivate, type Delayed } from '@colyseus/core';
+import { ClientState, Room, type AuthContext, type Client, type ClientPrivate, type Delayed } from '@colyseus/core';
 import type { z } from 'zod';
 import { authenticateRoomToken, joinRefusal } from './auth';
 import { countedConnection } from './connections';
@@ -25,9 +26,9 @@ import { AccessPolicy, type AccessSnapshot } from './AccessPolicy';
 import { Membership, type ForfeitReason } from './Membership';
 import { QuickMatch } from './QuickMatch';
 import { RoomClock } from './RoomClock';
-import { ReservationGuard, type Reservation } from './ReservationGuard';
+import { RoomListing } from './RoomListing';
+import { ReservationGuard, type Reservation, type ReservingRoom } from './ReservationGuard';
 import { registerHostCommands, type RoomControl } from './hostCommands';
-import { maxClientsFor, mirrorConfig, roomMetadata } from './roomMetadata';
 import { ArenaError, type ErrorCode } from '../protocol/errors';
 import type { User } from '../auth/tokens';
 import type { Services } from '../services';
@@ -45,6 +46,8 @@ export const RESTORE_GRACE_SECONDS = 30;
 export const EMPTY_ROOM_SECONDS = 60;
 /** Failed system tasks are retried after 250 ms, doubling, at most every 5 s. */
 const RETRY_MS = { first: 250, max: 5000 };
+/** Colyseus' internal room state while it disposes (`RoomInternalState.DISPOSING`). */
+const ROOM_DISPOSING = 2;
 
 /** Everything a restarted server needs to rebuild a room (besides the game's event log). */
 export interface RoomSnapshot<O = BaseRoomOptions> extends AccessSnapshot {
@@ -65,18 +68,29 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   static services?: Services;
 
   options!: O;
-  readonly seats = new SeatRegistry(() => this.now());
   access = new AccessPolicy();
+  readonly seats = new SeatRegistry(() => this.now());
   protected journal!: RoomJournal;
   protected readonly roomClock = new RoomClock(this, () => this.clients.forEach((client) => this.gate.checkBackPressure(client)));
   protected readonly turnTimer = new TurnTimer(this, () => this.now(), (userId) => this.runSystemTask(() => this.onTurnTimeout(userId)));
-  protected readonly members = new Membership(this.membershipHost());
+  protected readonly members = new Membership(this, {
+    admitsPlayersDuringMatch: () => this.acceptsPlayersDuringMatch,
+    queue: (work) => this.runSystemTask(work),
+    later: (ms, work) => this.later(ms, work),
+    seatTaken: (userId) => this.onSeatTaken(userId),
+    seatReleased: (userId, reason) => this.onSeatReleased(userId, reason),
+    forfeit: (userId, reason) => this.onForfeit(userId, reason),
+    sessionReady: (client, member) => this.onSessionReady(client, member),
+    returned: (userId) => this.turnTimer.extend(userId, RECONNECT_GRACE_SECONDS, this.options.turnSeconds),
+    seatsChanged: (joined) => this.seatsChanged(joined),
+    listingChanged: () => this.listingChanged(),
+  });
   private readonly dispatcher = new MessageDispatcher({
     roomName: () => this.roomName,
     logger: () => this.services.logger,
     sessionOf: (client) => this.seats.member(client.sessionId),
     isHost: (userId) => userId === this.seats.hostId,
-    onActivity: () => this.touch(),
+    onActivity: () => this.listed.touch(),
     sendError: (client, code, message, rid) => this.sendError(client, code, message, rid),
     settled: () => this.roomClock.requestPatch(),
   });
@@ -93,8 +107,9 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       if (this.phase === 'waiting' && this.seats.seatedCount >= this.options.minPlayers) await this.beginMatch(false);
     },
   });
-  private readonly reservations = new ReservationGuard(this as unknown as ConstructorParameters<typeof ReservationGuard>[0]);
-  private lastActivityAt = Date.now();
+  private readonly reservations = new ReservationGuard(this.reservingRoom(), this.quick);
+  private readonly pendingPromises = () => this.quick.pending((sessionId) => this.reservations.isReserved(sessionId));
+  private readonly listed = new RoomListing(this, this.quick, this.pendingPromises, () => this.journal?.saveIfChanged());
   private closing?: 'shutdown' | 'moved';
   private hold?: Delayed;
 
@@ -180,7 +195,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     await this.applyOptions(options);
     registerHostCommands(this, this.optionSchemas);
     this.registerMessages();
-    this.scheduleIdleCheck();
+    this.listed.scheduleIdleClose(() => this.services.logger.info({ room: this.roomId, game: this.roomName }, 'closing idle room'));
   }
 
   /** A restarted (or adopting) server rebuilds the room from its record: same code, options, host, seats. */
@@ -197,7 +212,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.state.phase = snapshot.phase;
     // Seats wait `reconnectSeconds` + grace for their players, who come back with `joinById(code)`.
     const waitSeconds = snapshot.options.reconnectSeconds + RESTORE_GRACE_SECONDS;
-    for (const seat of snapshot.seats) this.restoreSeat(seat, waitSeconds);
+    for (const seat of snapshot.seats) this.members.restoreSeat(seat, waitSeconds, () => this.releaseHoldWhenSettled());
     this.members.setHost(snapshot.hostId);
     this.journal = this.openJournal(record.events.at(-1)?.seq ?? 0);
     await this.restoreGame(snapshot.game, record.events.map((entry) => entry.event));
@@ -207,27 +222,13 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     logger.info({ room: code, game: this.roomName, seats: snapshot.seats.length, events: record.events.length }, 'room restored');
   }
 
-  private restoreSeat(seat: SeatRecord, waitSeconds: number): void {
-    const player = this.createPlayer();
-    player.assign({ id: seat.userId, name: seat.name, seat: seat.seat, connected: false });
-    this.state.players.set(seat.userId, player);
-    const expiry = this.later(waitSeconds * 1000, () => {
-      this.seats.waitEnded(seat.userId);
-      if (this.seats.sessionOfSeat(seat.userId) === '') this.members.vacate(seat.userId, 'disconnected');
-      this.releaseHoldWhenSettled();
-    });
-    this.seats.restore(seat, { cancel: () => expiry.clear() });
-    void seatIndex.add(this.presence, seat.userId, this.roomId);
-  }
-
   private openJournal(lastSeq = 0): RoomJournal {
     const { storage, lease, logger, instanceId } = this.services;
-    return new RoomJournal({ storage, lease, logger, owner: instanceId, code: this.roomId, game: this.roomName, snapshot: () => this.snapshot(), onLost: () => this.close('moved'), lastSeq });
-  }
-
-  private snapshot(): RoomSnapshot<O> {
-    const { access, seats } = this;
-    return { version: 1, options: this.options, ...access.snapshot(), creatorId: access.creatorId, hostId: seats.hostId, phase: this.phase, seats: seats.snapshot(), game: this.gameSnapshot() };
+    const snapshot = (): RoomSnapshot<O> => ({
+      version: 1, options: this.options, ...this.access.snapshot(), creatorId: this.access.creatorId,
+      hostId: this.seats.hostId, phase: this.phase, seats: this.seats.snapshot(), game: this.gameSnapshot(),
+    });
+    return new RoomJournal({ storage, lease, logger, owner: instanceId, code: this.roomId, game: this.roomName, snapshot, onLost: () => this.close('moved'), lastSeq });
   }
 
   /** Keeps an empty room alive while someone is expected (the creator; a restored room's players). */
@@ -249,22 +250,9 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
 
   // ---- joining and leaving -----------------------------------------------------------------
 
-  /**
-   * Every join passes here before Colyseus uses its reservation: the user's join limit, and for a
-   * reconnection a valid token of the same user (a reconnection token only proves that a session
-   * existed; refused, the seat keeps waiting). The connection then counts toward the user's limit.
-   */
+  /** Every join is admitted (ReservationGuard) before Colyseus uses its reservation, then counted toward its user's connections. */
   override async ['_onJoin'](client: Client & ClientPrivate, authContext: AuthContext): Promise<void> {
-    const reservation = this.reservedSeats[client.sessionId] as Reservation | undefined;
-    const userId = (reservation?.[1] as User | undefined)?.id;
-    try {
-      if (userId) this.reservations.join(userId);
-      if (reservation?.[3] && (await authenticateRoomToken(this.services.tokens, authContext.token)).id !== userId) {
-        throw new ArenaError('UNAUTHORIZED', 'this reconnection belongs to another user');
-      }
-    } catch (error) {
-      throw joinRefusal(error);
-    }
+    const userId = await this.reservations.admit(client.sessionId, authContext.token, this.services.tokens).catch((error) => Promise.reject(joinRefusal(error)));
     return countedConnection(this.services.limits, this.presence, client, userId, () => super._onJoin(client, authContext));
   }
 
@@ -284,26 +272,8 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     }
   }
 
-  /**
-   * A user's older outstanding reservation is replaced by a newer one; a quick-match joiner's
-   * reservation is a promised seat, refused once seats + promises fill the room (see QuickMatch).
-   */
-  override async _reserveSeat(sessionId: string, joinOptions: any = true, authData: any = undefined, seconds = this.seatReservationTime, allowReconnection = false, devModeReconnection?: boolean): Promise<boolean> {
-    const user = authData as User | undefined;
-    const replaced = allowReconnection ? undefined : this.reservations.dropOlder(user?.id);
-    if (replaced) this.quick.release(replaced);
-    const quickJoin = !allowReconnection && this.options?.mode === 'quick' && joinOptions?.mode === 'quick' && joinOptions?.spectate !== true && !(user && this.seats.isSeated(user.id));
-    if (quickJoin) {
-      if (!this.joinable || this.seats.seatedCount + this.quick.pending((id) => this.reservations.isReserved(id)) >= this.options.maxPlayers) return false;
-      this.quick.promise(sessionId);
-      if (!this.seatsOpen) this.listing.seatsOpen = false;
-    }
-    const reserved = await super._reserveSeat(sessionId, joinOptions, authData, seconds, allowReconnection, devModeReconnection);
-    if (quickJoin && !reserved && this.quick.release(sessionId)) this.listingChanged();
-    if (quickJoin && reserved && !this.listing.seatsOpen) void this.listing.save(); // shared drivers (Redis) learn it now
-    if (reserved && user) this.reservations.reserved(user.id, sessionId);
-    if (replaced) void this._decrementClientCount(); // after the new reservation: the room never looks empty
-    return reserved;
+  override _reserveSeat(sessionId: string, joinOptions: any = true, authData: any = undefined, seconds = this.seatReservationTime, allowReconnection = false, devModeReconnection?: boolean): Promise<boolean> {
+    return this.reservations.reserve(sessionId, joinOptions, authData, seconds, allowReconnection, devModeReconnection);
   }
 
   /** Reservations never lock a room (Colyseus counts them): seats are checked at the actual join. */
@@ -325,10 +295,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     else if (frame?.kind === 'protocol') super._onMessage(client, buffer);
   }
 
-  /**
-   * Closes one session on the room's initiative, telling it why (unless it stopped reading). A
-   * kicked or replaced session is forgotten at once; one cut off by a limit leaves as a drop.
-   */
+  /** Ends a session, telling it why (unless it stopped reading); kicked and replaced ones are forgotten at once. */
   removeSession(client: Client, reason: 'kicked' | 'replaced' | CutOff, closeCode: number): void {
     if (reason === 'kicked' || reason === 'replaced') this.seats.forget(client.sessionId);
     if (reason !== 'slow_consumer') client.send('removed', { reason });
@@ -342,7 +309,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.close('shutdown');
   }
 
-  /** `moved`: another process adopted the room (this one stalled past its lease); its clients rejoin there. */
+  /** `moved`: another process adopted the room (this one stalled past its lease); clients rejoin there. */
   private close(reason: 'shutdown' | 'moved'): void {
     if (this.closing) return;
     this.closing = reason;
@@ -368,7 +335,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     if (this.access.creatorId) await this.services.limits.roomNoLongerOpen(this.presence, this.access.creatorId, this.roomId);
   }
 
-  // ---- match lifecycle and room control ----------------------------------------------------
+  // ---- the match and the room's control ----------------------------------------------------
 
   async beginMatch(rematch: boolean): Promise<void> {
     this.quick.cancel();
@@ -393,18 +360,17 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.listingChanged();
   }
 
-  async configure(changes: Record<string, unknown>): Promise<void> {
-    const { rid: _rid, password, ...rest } = changes;
-    // Validated as a whole, exactly like a create: a quick room stays open (no password, private or allow-lists).
-    const merged = this.optionSchemas.create.safeParse({ ...this.options, ...rest, ...(typeof password === 'string' && { password }) });
-    if (!merged.success) throw new ArenaError('INVALID_MESSAGE', describeZodError(merged.error));
-    const { password: _checked, ...options } = merged.data as Record<string, unknown>;
-    if ((options.maxPlayers as number) < this.seats.seatedCount) {
-      throw new ArenaError('INVALID_ACTION', `${this.seats.seatedCount} players are seated; maxPlayers cannot be lower`);
-    }
-    await this.access.setPassword(password as string | null | undefined);
-    await this.applyOptions(options as unknown as O);
-    this.seatsChanged(false);
+  async applyOptions(options: BaseRoomOptions): Promise<void> {
+    this.options = options as O;
+    this.access.setAllowLists(options);
+    this.listed.mirrorConfig();
+    await this.setPrivate(options.private);
+    this.onOptionsApplied();
+  }
+
+  /** The seated count or the seat options changed (`joined`: by a join): countdown and listing follow. */
+  seatsChanged(joined: boolean): void {
+    this.listed.seatsChanged(joined);
   }
 
   kick(userId: string): void {
@@ -416,71 +382,13 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.listingChanged();
   }
 
-  isConnectedPlayer(userId: string): boolean {
-    return this.members.isConnected(userId);
-  }
-
   get phase(): Phase {
     return this.state.phase;
   }
 
-  get seatedCount(): number {
-    return this.seats.seatedCount;
-  }
-
-  get minPlayers(): number {
-    return this.options.minPlayers;
-  }
-
-  // ---- options, listing, activity ----------------------------------------------------------
-
-  private async applyOptions(options: O): Promise<void> {
-    this.options = options;
-    this.access.setAllowLists(options);
-    mirrorConfig(this.state, options, this.access);
-    this.maxClients = maxClientsFor(options);
-    await this.setPrivate(options.private);
-    this.onOptionsApplied();
-  }
-
-  private seatsChanged(joined: boolean): void {
-    if (this.options.mode === 'quick' && this.phase === 'waiting') {
-      this.quick.seatsChanged(this.seats.seatedCount, joined, this.options);
-      this.state.startsAt = this.quick.startsAt;
-    }
-    this.listingChanged();
-  }
-
-  private get joinable(): boolean {
+  /** Whether new players may take free seats now. */
+  get joinable(): boolean {
     return this.phase !== 'playing' || this.acceptsPlayersDuringMatch;
-  }
-
-  private get seatsOpen(): boolean {
-    return this.joinable && this.seats.seatedCount + this.quick.pending((id) => this.reservations.isReserved(id)) < this.options.maxPlayers;
-  }
-
-  /** Publishes the listing (lobby, rooms API) and saves the snapshot if it changed. */
-  protected listingChanged(): void {
-    this.state.spectatorCount = this.seats.spectatorCount;
-    this.listing.seatsOpen = this.seatsOpen;
-    void this.setMetadata(roomMetadata(this.roomName, this.state, this.options, this.seats, this.access)).then(() => {
-      if (this.listing.roomId) updateLobby(this);
-    });
-    this.journal?.saveIfChanged(); // absent only while the room is being created
-  }
-
-  private touch(): void {
-    this.lastActivityAt = this.now();
-    if (this.lastActivityAt - this.state.lastActivity >= 1000) this.state.lastActivity = this.lastActivityAt;
-  }
-
-  private scheduleIdleCheck(): void {
-    this.clock.setInterval(() => {
-      if (this.now() - this.lastActivityAt < this.options.idleSeconds * 1000) return;
-      this.services.logger.info({ room: this.roomId, game: this.roomName }, 'closing idle room');
-      this.broadcast('closing', { reason: 'idle' });
-      void this.disconnect(4002);
-    }, Math.min(5000, (this.options.idleSeconds * 1000) / 4));
   }
 
   // ---- helpers for games -------------------------------------------------------------------
@@ -509,14 +417,14 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     });
   }
 
+  /** Publishes the listing (lobby, rooms API) and saves the snapshot if it changed. */
+  protected listingChanged(): void {
+    this.listed.changed();
+  }
+
   /** Epoch ms on the room's time source (see RoomClock). */
   now(): number {
     return this.roomClock.now();
-  }
-
-  /** True while the server shuts down: the room closes but will be restored on the next start. */
-  protected get closingForRestart(): boolean {
-    return this.closing === 'shutdown';
   }
 
   /** Throws GAME_NOT_STARTED / GAME_OVER unless a match is running. */
@@ -558,33 +466,20 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     return inspectData(this);
   }
 
-  private membershipHost(): ConstructorParameters<typeof Membership>[0] {
+  /** Colyseus' reservation internals, for the ReservationGuard. */
+  private reservingRoom(): ReservingRoom {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const room = this;
     return {
-      get state() { return room.state; },
+      get reservedSeats() { return room.reservedSeats as Record<string, Reservation>; },
+      get reservedSeatTimeouts() { return room.reservedSeatTimeouts as Record<string, NodeJS.Timeout>; },
       get options() { return room.options; },
-      get phase() { return room.phase; },
-      get roomId() { return room.roomId; },
-      get presence() { return room.presence; },
       get seats() { return room.seats; },
-      get access() { return room.access; },
-      get admitsPlayersDuringMatch() { return room.acceptsPlayersDuringMatch; },
-      createPlayer: () => room.createPlayer(),
-      clientOf: (sessionId) => room.clients.getById(sessionId),
-      allowReconnection: (client, seconds) => room.allowReconnection(client, seconds),
-      removeSession: (client, reason, closeCode) => room.removeSession(client, reason, closeCode),
-      playerReturned: (userId) => room.turnTimer.extend(userId, RECONNECT_GRACE_SECONDS, room.options.turnSeconds),
-      queue: (work) => room.runSystemTask(work),
-      onSeatTaken: (userId) => room.onSeatTaken(userId),
-      onSeatReleased: (userId, reason) => room.onSeatReleased(userId, reason),
-      onForfeit: (userId, reason) => room.onForfeit(userId, reason),
-      onSessionReady: (client, member) => room.onSessionReady(client, member),
-      seatsChanged: (joined) => room.seatsChanged(joined),
+      get listing() { return room.listing; },
+      seatsOpen: () => room.listed.seatsOpen,
       listingChanged: () => room.listingChanged(),
+      reserve: (...args) => super._reserveSeat(...args),
+      releaseClientCount: () => void room._decrementClientCount(),
     };
   }
 }
-
-/** Colyseus' internal room state while it disposes (`RoomInternalState.DISPOSING`). */
-const ROOM_DISPOSING = 2;

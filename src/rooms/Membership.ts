@@ -10,7 +10,7 @@ import { seatIndex } from '../matchmaking/seatIndex';
 import type { User } from '../auth/tokens';
 import type { PlayerState, GameStateWithConfig, Phase } from './schema/GameState';
 import type { BaseRoomOptions } from './options';
-import type { SeatRegistry, Member } from './SeatRegistry';
+import type { SeatRegistry, Member, SeatRecord } from './SeatRegistry';
 import type { AccessPolicy } from './AccessPolicy';
 
 /** Why a player stops playing in a running match (the game's forfeit hook receives it). */
@@ -20,7 +20,8 @@ export type ForfeitReason = 'left' | 'disconnected' | 'kicked';
 export const CLOSE_REPLACED = 4001;
 export const CLOSE_KICKED = 4003;
 
-export interface MembershipHost {
+/** What Membership needs of its room. */
+export interface MemberRoom {
   readonly state: GameStateWithConfig;
   readonly options: BaseRoomOptions;
   readonly phase: Phase;
@@ -28,21 +29,26 @@ export interface MembershipHost {
   readonly presence: Presence;
   readonly seats: SeatRegistry;
   readonly access: AccessPolicy;
-  /** Whether new players may take free seats while a match runs. */
-  readonly admitsPlayersDuringMatch: boolean;
+  readonly clients: { getById(sessionId: string): Client | undefined };
   createPlayer(): PlayerState;
-  clientOf(sessionId: string): Client | undefined;
   allowReconnection(client: Client, seconds: number): Deferred<Client>;
   /** Ends a session on the room's initiative (told why first). */
   removeSession(client: Client, reason: 'kicked' | 'replaced', closeCode: number): void;
-  /** A player is back (reconnection, reload): their turn gets its grace. */
-  playerReturned(userId: string): void;
-  /** Runs a game hook in the room's queue. */
+}
+
+/** The room's reactions to membership changes (game hooks run in the room's queue). */
+export interface MemberEvents {
+  /** Whether new players may take free seats while a match runs. */
+  admitsPlayersDuringMatch(): boolean;
   queue(work: () => void | Promise<void>): void;
-  onSeatTaken(userId: string): void | Promise<void>;
-  onSeatReleased(userId: string, reason: ForfeitReason): void | Promise<void>;
-  onForfeit(userId: string, reason: ForfeitReason): void | Promise<void>;
-  onSessionReady(client: Client, member: Member): void;
+  /** Runs `work` after `ms` in the room's queue; the returned handle cancels it. */
+  later(ms: number, work: () => void): { clear(): void };
+  seatTaken(userId: string): void | Promise<void>;
+  seatReleased(userId: string, reason: ForfeitReason): void | Promise<void>;
+  forfeit(userId: string, reason: ForfeitReason): void | Promise<void>;
+  sessionReady(client: Client, member: Member): void;
+  /** A player is back (reconnection, reload): their turn gets its grace. */
+  returned(userId: string): void;
   /** The seated count changed (`joined`: by a join): quick-match countdown, listing. */
   seatsChanged(joined: boolean): void;
   /** Something the listing shows changed (connections, spectators, host). */
@@ -54,7 +60,10 @@ export class Membership {
   private readonly superseded = new Set<string>();
   private readonly reconnections = new Map<string, Deferred<Client>>();
 
-  constructor(private readonly room: MembershipHost) {}
+  constructor(
+    private readonly room: MemberRoom,
+    private readonly on: MemberEvents,
+  ) {}
 
   /** A client joined: back to its seat, a new seat, or a spectator place. Synchronous: no interleaving. */
   admit(client: Client, user: User, spectate: boolean): void {
@@ -66,7 +75,7 @@ export class Membership {
 
   private seat(client: Client, member: Member): void {
     const { room } = this;
-    if (room.phase === 'playing' && !room.admitsPlayersDuringMatch) {
+    if (room.phase === 'playing' && !this.on.admitsPlayersDuringMatch()) {
       throw new ArenaError('GAME_ALREADY_STARTED', 'the match has started; join as spectator');
     }
     if (room.seats.seatedCount >= room.options.maxPlayers) throw new ArenaError('ROOM_FULL', 'all seats are taken');
@@ -76,9 +85,9 @@ export class Membership {
     room.state.players.set(member.userId, player);
     void seatIndex.add(room.presence, member.userId, room.roomId);
     if (!room.seats.hostId || member.userId === room.access.creatorId) this.setHost(member.userId);
-    room.queue(() => room.onSeatTaken(member.userId));
-    room.onSessionReady(client, { ...member, role: 'player' });
-    room.seatsChanged(true);
+    this.on.queue(() => this.on.seatTaken(member.userId));
+    this.on.sessionReady(client, { ...member, role: 'player' });
+    this.on.seatsChanged(true);
   }
 
   private watch(client: Client, member: Member): void {
@@ -87,8 +96,8 @@ export class Membership {
     if (room.seats.spectatorCount >= room.options.maxSpectators) throw new ArenaError('ROOM_FULL', 'no spectator places left');
     room.seats.watch(member);
     room.state.spectatorCount = room.seats.spectatorCount;
-    room.onSessionReady(client, member);
-    room.listingChanged();
+    this.on.sessionReady(client, member);
+    this.on.listingChanged();
   }
 
   /** The same user is back with a new session (reload, second tab): the seat follows it. */
@@ -99,7 +108,7 @@ export class Membership {
       pending.reject(new Error('superseded by a new session'));
     }
     const previous = this.room.seats.reclaim({ ...member, role: 'player' });
-    const stale = previous && this.room.clientOf(previous);
+    const stale = previous && this.room.clients.getById(previous);
     if (stale) this.room.removeSession(stale, 'replaced', CLOSE_REPLACED);
     this.connected(client, { ...member, role: 'player' });
   }
@@ -107,9 +116,9 @@ export class Membership {
   private connected(client: Client, member: Member): void {
     const player = this.room.state.players.get(member.userId);
     if (player) player.connected = true;
-    this.room.playerReturned(member.userId);
-    this.room.onSessionReady(client, member);
-    this.room.listingChanged();
+    this.on.returned(member.userId);
+    this.on.sessionReady(client, member);
+    this.on.listingChanged();
   }
 
   /** A session closed: a spectator leaves; a player's seat is released or waits for them. */
@@ -118,7 +127,7 @@ export class Membership {
     const member = room.seats.forget(client.sessionId);
     if (!member) return; // a refused join, or a session already replaced or kicked
     room.state.spectatorCount = room.seats.spectatorCount;
-    if (member.role === 'spectator' || room.seats.sessionOfSeat(member.userId) !== '') return room.listingChanged();
+    if (member.role === 'spectator' || room.seats.sessionOfSeat(member.userId) !== '') return this.on.listingChanged();
     if (consented || room.options.reconnectSeconds === 0) return this.vacate(member.userId, 'left');
     await this.awaitReconnection(client, member);
   }
@@ -127,7 +136,7 @@ export class Membership {
     const { room } = this;
     const player = room.state.players.get(member.userId);
     if (player) player.connected = false;
-    room.listingChanged();
+    this.on.listingChanged();
     const reconnection = room.allowReconnection(client, room.options.reconnectSeconds);
     this.reconnections.set(member.userId, reconnection);
     room.seats.await(member.userId, { cancel: () => reconnection.reject(new Error('seat released')) });
@@ -137,7 +146,7 @@ export class Membership {
       this.connected(returned, member);
     } catch {
       if (!this.superseded.delete(member.userId)) {
-        room.queue(() => {
+        this.on.queue(() => {
           if (room.seats.isSeated(member.userId) && room.seats.sessionOfSeat(member.userId) === '') this.vacate(member.userId, 'disconnected');
         });
       }
@@ -152,19 +161,19 @@ export class Membership {
    */
   vacate(userId: string, reason: ForfeitReason): void {
     const { room } = this;
-    if (room.phase === 'playing' && !room.admitsPlayersDuringMatch) {
+    if (room.phase === 'playing' && !this.on.admitsPlayersDuringMatch()) {
       const player = room.state.players.get(userId);
       if (player) player.connected = false;
       room.seats.waitEnded(userId);
-      room.queue(() => room.onForfeit(userId, reason));
+      this.on.queue(() => this.on.forfeit(userId, reason));
     } else {
       room.seats.release(userId);
       room.state.players.delete(userId);
       void seatIndex.remove(room.presence, userId, room.roomId);
-      room.queue(() => room.onSeatReleased(userId, reason));
+      this.on.queue(() => this.on.seatReleased(userId, reason));
     }
     if (userId === room.seats.hostId) this.setHost(room.seats.electHost(userId));
-    room.seatsChanged(false);
+    this.on.seatsChanged(false);
   }
 
   /** Removes a player or spectator for good: their sessions end (4003), a seat is vacated. */
@@ -175,7 +184,7 @@ export class Membership {
     if (!seated && sessions.length === 0) throw new ArenaError('INVALID_ACTION', 'no such player or spectator in this room');
     room.access.kick(userId);
     for (const member of sessions) {
-      const client = room.clientOf(member.sessionId);
+      const client = room.clients.getById(member.sessionId);
       if (client) room.removeSession(client, 'kicked', CLOSE_KICKED);
     }
     room.state.spectatorCount = room.seats.spectatorCount;
@@ -187,7 +196,25 @@ export class Membership {
       }
       this.vacate(userId, 'kicked');
     }
-    room.listingChanged();
+    this.on.listingChanged();
+  }
+
+  /**
+   * A seat of a restored room: shown disconnected until its player comes back, released after
+   * `waitSeconds`; `onExpired` then runs (e.g. to let an empty room close).
+   */
+  restoreSeat(seat: SeatRecord, waitSeconds: number, onExpired: () => void): void {
+    const { room } = this;
+    const player = room.createPlayer();
+    player.assign({ id: seat.userId, name: seat.name, seat: seat.seat, connected: false });
+    room.state.players.set(seat.userId, player);
+    const expiry = this.on.later(waitSeconds * 1000, () => {
+      room.seats.waitEnded(seat.userId);
+      if (room.seats.sessionOfSeat(seat.userId) === '') this.vacate(seat.userId, 'disconnected');
+      onExpired();
+    });
+    room.seats.restore(seat, { cancel: () => expiry.clear() });
+    void seatIndex.add(room.presence, seat.userId, room.roomId);
   }
 
   setHost(userId: string): void {

@@ -1,13 +1,19 @@
 /**
- * Limits on the way into a room, applied to Colyseus' seat reservations:
+ * The way into a room, applied to Colyseus' seat reservations:
  * - a user holds at most one outstanding reservation per room: a newer one (a retry, a reload)
- *   replaces the older, so reservations that are never connected cannot pile up;
- * - joins and reconnections of one user into one room are rate-limited (a fresh session must
- *   not reset any limit).
+ *   replaces the older, so reservations that are never connected cannot pile up; none of them
+ *   counts toward locking the room (seats are checked when a player actually joins);
+ * - a quick-match joiner's reservation is a promised seat, refused once seats and promises fill
+ *   the room (see QuickMatch), so the matchmaker tries another room instead;
+ * - joins and reconnections of one user into one room are rate-limited (a fresh session must not
+ *   reset any limit), and a reconnection needs a valid token of the same user: a reconnection
+ *   token only proves that a session existed.
  */
 import { ArenaError } from '../protocol/errors';
 import { countRefusal } from '../metrics';
 import { createTokenBucket, type TokenBucket } from '../util/tokenBucket';
+import type { TokenService, User } from '../auth/tokens';
+import type { QuickMatch } from './QuickMatch';
 
 /** Joins and reconnections of one user into one room: bursts of 10, then one every 3 s. */
 export const JOIN_RATE_LIMIT = { ratePerSecond: 1 / 3, burst: 10 };
@@ -15,23 +21,67 @@ export const JOIN_RATE_LIMIT = { ratePerSecond: 1 / 3, burst: 10 };
 /** Colyseus' reservation entry: [join options, auth data, consumed, is a reconnection]. */
 export type Reservation = [unknown, unknown, boolean, boolean];
 
-/** The room's reservation tables (Colyseus' own, which the guard edits in place). */
-export interface ReservationTables {
+/** What the guard needs of its room: Colyseus' reservation tables (edited in place) and more. */
+export interface ReservingRoom {
   reservedSeats: Record<string, Reservation>;
   reservedSeatTimeouts: Record<string, NodeJS.Timeout>;
+  readonly options?: { mode: string };
+  readonly seats: { isSeated(userId: string): boolean };
+  readonly listing: { seatsOpen?: boolean; save(): Promise<unknown> };
+  /** Whether the listing offers a free seat (promises count as taken). */
+  seatsOpen(): boolean;
+  listingChanged(): void;
+  /** Colyseus' own reservation (the room's `super._reserveSeat`). */
+  reserve(sessionId: string, joinOptions: unknown, authData: unknown, seconds: number, allowReconnection: boolean, devModeReconnection?: boolean): Promise<boolean>;
+  releaseClientCount(): void;
 }
 
 export class ReservationGuard {
   private readonly latest = new Map<string, string>();
   private readonly joins = new Map<string, TokenBucket>();
 
-  constructor(private readonly room: ReservationTables) {}
+  constructor(
+    private readonly room: ReservingRoom,
+    private readonly quick: QuickMatch,
+  ) {}
 
-  /**
-   * Drops `userId`'s outstanding reservation (not one being consumed, not a reconnection).
-   * Returns whether one was dropped: the caller then decrements the room's client count.
-   */
-  dropOlder(userId: string | undefined): string | undefined {
+  /** Colyseus reserves a seat for a matchmaking request (see the rules above). */
+  async reserve(sessionId: string, joinOptions: any, authData: unknown, seconds: number, allowReconnection: boolean, devModeReconnection?: boolean): Promise<boolean> {
+    const { room, quick } = this;
+    const user = authData as User | undefined;
+    const replaced = allowReconnection ? undefined : this.dropOlder(user?.id);
+    if (replaced) quick.release(replaced);
+    const quickJoin = !allowReconnection && room.options?.mode === 'quick' && joinOptions?.mode === 'quick' && joinOptions?.spectate !== true && !(user && room.seats.isSeated(user.id));
+    if (quickJoin) {
+      if (!room.seatsOpen()) return false;
+      quick.promise(sessionId);
+      if (!room.seatsOpen()) room.listing.seatsOpen = false;
+    }
+    const reserved = await room.reserve(sessionId, joinOptions, authData, seconds, allowReconnection, devModeReconnection);
+    if (quickJoin && !reserved && quick.release(sessionId)) room.listingChanged();
+    if (quickJoin && reserved && !room.listing.seatsOpen) void room.listing.save(); // shared drivers (Redis) learn it now
+    if (reserved && user) this.latest.set(user.id, sessionId);
+    if (replaced) room.releaseClientCount(); // after the new reservation: the room never looks empty
+    return reserved;
+  }
+
+  /** A client is about to use its reservation: the join limit, and a reconnection's identity. Returns its user. */
+  async admit(sessionId: string, token: string | undefined, tokens: TokenService): Promise<string | undefined> {
+    const reservation = this.room.reservedSeats[sessionId];
+    const userId = (reservation?.[1] as User | undefined)?.id;
+    if (userId) this.join(userId);
+    if (reservation?.[3] && (await tokens.verify(token)).id !== userId) {
+      throw new ArenaError('UNAUTHORIZED', 'this reconnection belongs to another user');
+    }
+    return userId;
+  }
+
+  isReserved(sessionId: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.room.reservedSeats, sessionId);
+  }
+
+  /** Drops `userId`'s outstanding reservation (not one being consumed, not a reconnection). */
+  private dropOlder(userId: string | undefined): string | undefined {
     const previous = userId === undefined ? undefined : this.latest.get(userId);
     const seat = previous === undefined ? undefined : this.room.reservedSeats[previous];
     if (!seat || seat[2] /* consumed: that session is joining right now */ || seat[3]) return undefined;
@@ -42,12 +92,7 @@ export class ReservationGuard {
     return previous;
   }
 
-  reserved(userId: string, sessionId: string): void {
-    this.latest.set(userId, sessionId);
-  }
-
-  /** Throws RATE_LIMITED when `userId` joins or reconnects too often. */
-  join(userId: string): void {
+  private join(userId: string): void {
     let bucket = this.joins.get(userId);
     if (!bucket) {
       bucket = createTokenBucket(JOIN_RATE_LIMIT);
@@ -56,9 +101,5 @@ export class ReservationGuard {
     if (bucket.take()) return;
     countRefusal('reconnections');
     throw new ArenaError('RATE_LIMITED', 'too many joins and reconnections; wait a few seconds');
-  }
-
-  isReserved(sessionId: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.room.reservedSeats, sessionId);
   }
 }

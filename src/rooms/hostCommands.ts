@@ -6,19 +6,23 @@
 import { commonMessages, messageSchema } from '../protocol/messages';
 import { ArenaError } from '../protocol/errors';
 import type { Access, MessageContext } from './dispatcher';
-import type { OptionSchemas } from './options';
+import { describeZodError, type BaseRoomOptions, type OptionSchemas } from './options';
+import type { SeatRegistry } from './SeatRegistry';
+import type { AccessPolicy } from './AccessPolicy';
 import type { Phase } from './schema/GameState';
 import type { z } from 'zod';
 
 /** What the commands need of a room. */
 export interface RoomControl {
   readonly phase: Phase;
-  readonly seatedCount: number;
-  readonly minPlayers: number;
+  readonly options: BaseRoomOptions;
+  readonly seats: SeatRegistry;
+  readonly access: AccessPolicy;
   now(): number;
-  isConnectedPlayer(userId: string): boolean;
   handle<S extends z.ZodTypeAny>(type: string, schema: S, access: Access, handler: (context: MessageContext, payload: z.infer<S>) => void | Promise<void>): void;
-  configure(changes: Record<string, unknown>): Promise<void>;
+  /** New validated options (the password is already applied). */
+  applyOptions(options: BaseRoomOptions): Promise<void>;
+  seatsChanged(joined: boolean): void;
   beginMatch(rematch: boolean): Promise<void>;
   kick(userId: string): void;
   setHost(userId: string): void;
@@ -30,7 +34,7 @@ export function registerHostCommands(room: RoomControl, optionSchemas: OptionSch
   });
   room.handle('configure', messageSchema(optionSchemas.configure.shape), 'host', (_context, changes) => {
     if (room.phase !== 'waiting') throw new ArenaError('GAME_ALREADY_STARTED', 'options can only change before the match');
-    return room.configure(changes);
+    return configure(room, optionSchemas, changes);
   });
   room.handle('start', commonMessages.start, 'host', async () => {
     if (room.phase !== 'waiting') throw new ArenaError('GAME_ALREADY_STARTED', 'the match has already started');
@@ -49,11 +53,26 @@ export function registerHostCommands(room: RoomControl, optionSchemas: OptionSch
   });
   room.handle('transfer_host', commonMessages.transfer_host, 'host', ({ userId: host }, { userId }) => {
     if (userId === host) throw new ArenaError('INVALID_ACTION', 'you are already the host');
-    if (!room.isConnectedPlayer(userId)) throw new ArenaError('INVALID_ACTION', 'the new host must be a seated, connected player');
+    if (!room.seats.sessionOfSeat(userId)) throw new ArenaError('INVALID_ACTION', 'the new host must be a seated, connected player');
     room.setHost(userId);
   });
 }
 
 function requireEnoughPlayers(room: RoomControl): void {
-  if (room.seatedCount < room.minPlayers) throw new ArenaError('NOT_ENOUGH_PLAYERS', `at least ${room.minPlayers} players are needed`);
+  const { minPlayers } = room.options;
+  if (room.seats.seatedCount < minPlayers) throw new ArenaError('NOT_ENOUGH_PLAYERS', `at least ${minPlayers} players are needed`);
+}
+
+/** New options, validated as a whole exactly like a create: a quick room stays open (no password, private or allow-lists). */
+async function configure(room: RoomControl, optionSchemas: OptionSchemas, changes: Record<string, unknown>): Promise<void> {
+  const { rid: _rid, password, ...rest } = changes;
+  const merged = optionSchemas.create.safeParse({ ...room.options, ...rest, ...(typeof password === 'string' && { password }) });
+  if (!merged.success) throw new ArenaError('INVALID_MESSAGE', describeZodError(merged.error));
+  const { password: _checked, ...options } = merged.data as unknown as BaseRoomOptions & { password?: string };
+  if (options.maxPlayers < room.seats.seatedCount) {
+    throw new ArenaError('INVALID_ACTION', `${room.seats.seatedCount} players are seated; maxPlayers cannot be lower`);
+  }
+  await room.access.setPassword(password as string | null | undefined);
+  await room.applyOptions(options);
+  room.seatsChanged(false); // e.g. minPlayers changed: the quick-match countdown follows
 }

@@ -15,7 +15,9 @@
 import { StateView, type Schema } from '@colyseus/schema';
 import type { Client, Delayed } from '@colyseus/core';
 import type { z } from 'zod';
-import { GameRoom, RESTORE_GRACE_SECONDS, type BaseRoomOptions, type ForfeitReason, type Member } from './GameRoom';
+import { GameRoom, type BaseRoomOptions, type ForfeitReason, type Member } from './GameRoom';
+import { RESTORE_GRACE_SECONDS } from './roomSnapshot';
+import { requirePlaying } from './hostCommands';
 import type { GameStateWithConfig } from './schema/GameState';
 import { ArenaError } from '../protocol/errors';
 import { createRandom, newSeed, seedCommitment, type Seed } from '../games/random';
@@ -93,7 +95,7 @@ export abstract class EngineRoom<St extends GameStateWithConfig, S, A, E, MO, O 
     for (const [type, schema] of Object.entries(this.messages)) {
       this.handle(type, schema, 'player', async ({ userId }, payload) => {
         const { rid: _rid, ...fields } = payload as Record<string, unknown>;
-        this.requirePlaying();
+        requirePlaying(this.phase);
         await this.commit(userId, { type, ...fields } as A);
       });
     }
@@ -146,7 +148,7 @@ export abstract class EngineRoom<St extends GameStateWithConfig, S, A, E, MO, O 
   protected override async onMatchStart(): Promise<void> {
     this.clearPhaseTimers();
     const seed = this.createSeed();
-    const seats = this.seatedPlayers().map((id) => this.seatInfo(id));
+    const seats = this.seats.seatedIds().map((id) => this.seatInfo(id));
     const options = this.matchOptions();
     const { state, events } = this.engine.setup(createRandom(seed), seats, options);
     this.match = { state, seed, seats, options, startedAt: this.now(), log: [] };
@@ -295,7 +297,7 @@ export abstract class EngineRoom<St extends GameStateWithConfig, S, A, E, MO, O 
 
   private refreshViews(): void {
     if (!this.engine.visible) return;
-    for (const { client } of this.connectedSessions()) this.refreshView(client);
+    for (const { client } of this.members.connectedSessions()) this.refreshView(client);
   }
 
   /** Makes the client's view hold exactly the slots of what its user may see now. */

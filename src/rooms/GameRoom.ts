@@ -9,57 +9,38 @@
  */
 import { ClientState, Room, type AuthContext, type Client, type ClientPrivate, type Delayed } from '@colyseus/core';
 import type { z } from 'zod';
-import { authenticateRoomToken, joinRefusal } from './auth';
+import { authenticateRoomToken, joinRefusal, serverDecidedOptions } from './auth';
 import { countedConnection } from './connections';
 import { claimCode, releaseCode, renewCode, reserveCode, CODE_LEASE_SECONDS } from '../matchmaking/codes';
-import { seatIndex } from '../matchmaking/seatIndex';
 import { RESTORE_OPTION } from '../cluster/restore';
 import { RoomJournal } from '../persistence/roomJournal';
 import { clientOptions, describeZodError, joinOptionsSchema, type BaseRoomOptions, type OptionSchemas } from './options';
 import { PlayerState, type GameStateWithConfig, type Phase } from './schema/GameState';
-import { TurnTimer } from './turnTimer';
+import { RECONNECT_GRACE_SECONDS, TurnTimer } from './turnTimer';
 import { inspectData } from './publicState';
-import { MessageDispatcher, type Access, type MessageContext } from './dispatcher';
+import { MessageDispatcher, sendError, type Access, type MessageContext } from './dispatcher';
 import { FrameGate, RATE_LIMIT, type CutOff } from './frameGate';
-import { SeatRegistry, type Member, type SeatRecord } from './SeatRegistry';
-import { AccessPolicy, type AccessSnapshot } from './AccessPolicy';
+import { SeatRegistry, type Member } from './SeatRegistry';
+import { AccessPolicy } from './AccessPolicy';
+import { RESTORE_GRACE_SECONDS, type RoomSnapshot } from './roomSnapshot';
 import { Membership, type ForfeitReason } from './Membership';
 import { QuickMatch } from './QuickMatch';
 import { RoomClock } from './RoomClock';
 import { RoomListing } from './RoomListing';
-import { ReservationGuard, type Reservation, type ReservingRoom } from './ReservationGuard';
+import { ReservationGuard } from './ReservationGuard';
 import { registerHostCommands, type RoomControl } from './hostCommands';
-import { ArenaError, type ErrorCode } from '../protocol/errors';
+import { ArenaError } from '../protocol/errors';
 import type { User } from '../auth/tokens';
 import type { Services } from '../services';
-import { errorsSent } from '../metrics';
 
 export type { BaseRoomOptions, ForfeitReason, Member };
 
-/** Extra turn time given to a player who reconnects during their own turn (once per turn). */
-export const RECONNECT_GRACE_SECONDS = 15;
 /** WebSocket close code when the server shuts down or the room moved (clients rejoin by code). */
 export const CLOSE_SHUTDOWN = 4005;
-/** Extra time a restored room gives its players to come back (and adds to a running turn). */
-export const RESTORE_GRACE_SECONDS = 30;
 /** HTTP-created rooms wait this long for their first player before closing. */
 export const EMPTY_ROOM_SECONDS = 60;
-/** Failed system tasks are retried after 250 ms, doubling, at most every 5 s. */
-const RETRY_MS = { first: 250, max: 5000 };
 /** Colyseus' internal room state while it disposes (`RoomInternalState.DISPOSING`). */
 const ROOM_DISPOSING = 2;
-
-/** Everything a restarted server needs to rebuild a room (besides the game's event log). */
-export interface RoomSnapshot<O = BaseRoomOptions> extends AccessSnapshot {
-  version: 1;
-  options: O;
-  creatorId?: string;
-  hostId: string;
-  phase: Phase;
-  seats: SeatRecord[];
-  /** The game's own part (`gameSnapshot()`). */
-  game: unknown;
-}
 
 export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoomOptions = BaseRoomOptions> extends Room<S> implements RoomControl {
   /** Create/configure validation of the game's options; the rooms API validates with it too. */
@@ -71,47 +52,37 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   access = new AccessPolicy();
   readonly seats = new SeatRegistry(() => this.now());
   protected journal!: RoomJournal;
-  protected readonly roomClock = new RoomClock(this, () => this.clients.forEach((client) => this.gate.checkBackPressure(client)));
-  protected readonly turnTimer = new TurnTimer(this, () => this.now(), (userId) => this.runSystemTask(() => this.onTurnTimeout(userId)));
-  protected readonly members = new Membership(this, {
+  readonly roomClock: RoomClock = new RoomClock(this, () => this.clients.forEach((client) => this.gate.checkBackPressure(client)));
+  protected readonly turnTimer = new TurnTimer(this, () => this.now(), (userId) => this.dispatcher.system(() => this.onTurnTimeout(userId)));
+  readonly members: Membership = new Membership(this, {
     admitsPlayersDuringMatch: () => this.acceptsPlayersDuringMatch,
-    queue: (work) => this.runSystemTask(work),
+    queue: (work) => this.dispatcher.system(work),
     later: (ms, work) => this.later(ms, work),
     seatTaken: (userId) => this.onSeatTaken(userId),
     seatReleased: (userId, reason) => this.onSeatReleased(userId, reason),
     forfeit: (userId, reason) => this.onForfeit(userId, reason),
     sessionReady: (client, member) => this.onSessionReady(client, member),
     returned: (userId) => this.turnTimer.extend(userId, RECONNECT_GRACE_SECONDS, this.options.turnSeconds),
-    seatsChanged: (joined) => this.seatsChanged(joined),
-    listingChanged: () => this.listingChanged(),
+    seatsChanged: (joined) => this.listed.seatsChanged(joined),
+    listingChanged: () => this.listed.changed(),
   });
-  private readonly dispatcher = new MessageDispatcher({
-    roomName: () => this.roomName,
-    logger: () => this.services.logger,
-    sessionOf: (client) => this.seats.member(client.sessionId),
-    isHost: (userId) => userId === this.seats.hostId,
-    onActivity: () => this.listed.touch(),
-    sendError: (client, code, message, rid) => this.sendError(client, code, message, rid),
-    settled: () => this.roomClock.requestPatch(),
-  });
+  private readonly dispatcher: MessageDispatcher = new MessageDispatcher(this, () => this.services.logger);
   private readonly gate = new FrameGate({
     userOf: (client) => (client.auth as User | undefined)?.id,
-    rateLimited: (client, rid) => this.sendError(client, 'RATE_LIMITED', `too many messages: at most ${RATE_LIMIT.ratePerSecond}/s`, rid),
+    rateLimited: (client, rid) => sendError(client, 'RATE_LIMITED', `too many messages: at most ${RATE_LIMIT.ratePerSecond}/s`, rid),
     cutOff: (client, reason, closeCode) => this.removeSession(client, reason, closeCode),
   });
   private readonly quick = new QuickMatch({
     later: (ms, work) => this.later(ms, work),
-    soon: (work) => this.runSystemTask(work),
+    soon: (work) => this.dispatcher.system(work),
     now: () => this.now(),
     start: async () => {
       if (this.phase === 'waiting' && this.seats.seatedCount >= this.options.minPlayers) await this.beginMatch(false);
     },
   });
-  private readonly reservations = new ReservationGuard(this.reservingRoom(), this.quick);
-  private readonly pendingPromises = () => this.quick.pending((sessionId) => this.reservations.isReserved(sessionId));
-  private readonly listed = new RoomListing(this, this.quick, this.pendingPromises, () => this.journal?.saveIfChanged());
+  private readonly reservations: ReservationGuard = new ReservationGuard(this, this.quick);
+  readonly listed: RoomListing = new RoomListing(this, this.quick, (): number => this.quick.pending((sessionId) => this.reservations.isReserved(sessionId)), (): void => this.journal?.saveIfChanged());
   private closing?: 'shutdown' | 'moved';
-  private hold?: Delayed;
 
   // ---- hooks for games ---------------------------------------------------------------------
 
@@ -154,14 +125,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
 
   static override async onAuth(this: typeof GameRoom, token: string, options: Record<string, unknown>): Promise<User> {
     const user = await authenticateRoomToken(this.services!.tokens, token);
-    // Runs in the matchmaker before a room is found or created; the server decides these keys:
-    // who creates (host-to-be) and whether this join needs an open seat (matchmaking filter).
-    if (options && typeof options === 'object') {
-      delete options[RESTORE_OPTION];
-      options.creatorId = user.id;
-      if (options.spectate === true) delete options.seatsOpen;
-      else options.seatsOpen = true;
-    }
+    serverDecidedOptions(options, user, RESTORE_OPTION);
     return user;
   }
 
@@ -180,22 +144,18 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     await this.setUp(clientOptions(options) as unknown as O);
     this.journal = this.openJournal();
     await this.journal.saveNow();
-    this.holdOpen(EMPTY_ROOM_SECONDS);
-    this.listingChanged();
+    this.members.holdOpen(EMPTY_ROOM_SECONDS);
+    this.listed.changed();
     await this.onCreated();
   }
 
   private async setUp(options: O): Promise<void> {
     this.clock.setInterval(() => void renewCode(this.presence, this.roomId), (CODE_LEASE_SECONDS / 3) * 1000);
     this.setState(this.createState());
-    this.state.code = this.roomId;
-    this.state.game = this.roomName;
-    this.state.lastActivity = this.now();
-    this.listing.mode = options.mode;
     await this.applyOptions(options);
+    this.listed.open(options.mode, () => this.services.logger.info({ room: this.roomId, game: this.roomName }, 'closing idle room'));
     registerHostCommands(this, this.optionSchemas);
     this.registerMessages();
-    this.listed.scheduleIdleClose(() => this.services.logger.info({ room: this.roomId, game: this.roomName }, 'closing idle room'));
   }
 
   /** A restarted (or adopting) server rebuilds the room from its record: same code, options, host, seats. */
@@ -212,13 +172,11 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.state.phase = snapshot.phase;
     // Seats wait `reconnectSeconds` + grace for their players, who come back with `joinById(code)`.
     const waitSeconds = snapshot.options.reconnectSeconds + RESTORE_GRACE_SECONDS;
-    for (const seat of snapshot.seats) this.members.restoreSeat(seat, waitSeconds, () => this.releaseHoldWhenSettled());
-    this.members.setHost(snapshot.hostId);
+    this.members.restore(snapshot.seats, snapshot.hostId, waitSeconds);
     this.journal = this.openJournal(record.events.at(-1)?.seq ?? 0);
     await this.restoreGame(snapshot.game, record.events.map((entry) => entry.event));
-    this.holdOpen(waitSeconds);
     await this.journal.saveNow();
-    this.listingChanged();
+    this.listed.changed();
     logger.info({ room: code, game: this.roomName, seats: snapshot.seats.length, events: record.events.length }, 'room restored');
   }
 
@@ -229,23 +187,6 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       hostId: this.seats.hostId, phase: this.phase, seats: this.seats.snapshot(), game: this.gameSnapshot(),
     });
     return new RoomJournal({ storage, lease, logger, owner: instanceId, code: this.roomId, game: this.roomName, snapshot, onLost: () => this.close('moved'), lastSeq });
-  }
-
-  /** Keeps an empty room alive while someone is expected (the creator; a restored room's players). */
-  private holdOpen(seconds: number): void {
-    this.autoDispose = false;
-    this.hold?.clear();
-    this.hold = this.clock.setTimeout(() => this.releaseHold(), seconds * 1000);
-  }
-
-  private releaseHoldWhenSettled(): void {
-    if (this.hold && !this.seats.awayIds().some((userId) => this.seats.isWaiting(userId))) this.releaseHold();
-  }
-
-  private releaseHold(): void {
-    this.hold?.clear();
-    this.hold = undefined;
-    this.autoDispose = true; // disposes the room now if it is empty
   }
 
   // ---- joining and leaving -----------------------------------------------------------------
@@ -263,12 +204,11 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       await this.access.check(user, join.data.password, this.seats.isSeated(user.id));
       this.quick.release(client.sessionId);
       this.members.admit(client, user, join.data.spectate === true); // synchronous: no interleaving
-      this.releaseHoldWhenSettled();
       this.roomClock.requestPatch();
     } catch (error) {
       throw joinRefusal(error);
     } finally {
-      if (this.quick.release(client.sessionId)) this.listingChanged();
+      if (this.quick.release(client.sessionId)) this.listed.changed();
     }
   }
 
@@ -323,11 +263,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     // A shutdown keeps the record for the next start; a move leaves it to the new owner.
     const update = this.closing === 'moved' ? undefined : this.closing === 'shutdown' ? this.journal?.release() : this.journal?.remove();
     await update?.catch((error) => this.services.logger.error({ err: error, room: this.roomId }, 'updating the live room record failed'));
-    await Promise.all([
-      releaseCode(this.presence, this.roomId),
-      ...this.seats.snapshot().map(({ userId }) => seatIndex.remove(this.presence, userId, this.roomId)),
-      !this.closing && this.noLongerOpen(),
-    ]);
+    await Promise.all([releaseCode(this.presence, this.roomId), this.members.forgetSeats(), !this.closing && this.noLongerOpen()]);
   }
 
   /** The room stops counting toward its creator's open rooms (its match started, or it closed). */
@@ -349,7 +285,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
       throw error;
     }
     if (!this.acceptsPlayersDuringMatch) void this.noLongerOpen();
-    this.listingChanged();
+    this.listed.changed();
   }
 
   /** Games call this when the match is over: players who left give up their seats now. */
@@ -357,7 +293,7 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.turnTimer.stop();
     this.state.phase = 'finished';
     this.members.releaseAbsentAfterMatch();
-    this.listingChanged();
+    this.listed.changed();
   }
 
   async applyOptions(options: BaseRoomOptions): Promise<void> {
@@ -366,20 +302,6 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.listed.mirrorConfig();
     await this.setPrivate(options.private);
     this.onOptionsApplied();
-  }
-
-  /** The seated count or the seat options changed (`joined`: by a join): countdown and listing follow. */
-  seatsChanged(joined: boolean): void {
-    this.listed.seatsChanged(joined);
-  }
-
-  kick(userId: string): void {
-    this.members.kick(userId);
-  }
-
-  setHost(userId: string): void {
-    this.members.setHost(userId);
-    this.listingChanged();
   }
 
   get phase(): Phase {
@@ -398,57 +320,14 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     this.dispatcher.register(type, schema, access, handler);
   }
 
-  /** Runs `work` after `ms` on the room clock, in turn with the room's messages (see `runSystemTask`). */
+  /** Runs `work` after `ms` on the room clock, in turn with the room's messages (see MessageDispatcher.system). */
   protected later(ms: number, work: () => void | Promise<void>): Delayed {
-    return this.clock.setTimeout(() => this.runSystemTask(work), ms);
-  }
-
-  /**
-   * Runs work the room does by itself (timers, seat changes, forfeits) in turn with its messages.
-   * A rule's refusal (ArenaError) ends it; any other failure (storage down at a deadline) is
-   * retried with backoff until it succeeds or the room closes, so a failed write never stalls a match.
-   */
-  protected runSystemTask(work: () => void | Promise<void>, attempt = 0): void {
-    this.dispatcher.exclusive(work).catch((error) => {
-      if (error instanceof ArenaError || !this.clock.running) return;
-      const delay = Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** attempt);
-      this.services.logger.warn({ err: error, room: this.roomId, attempt: attempt + 1, retryInMs: delay }, 'room task failed; retrying');
-      this.clock.setTimeout(() => this.runSystemTask(work, attempt + 1), delay);
-    });
-  }
-
-  /** Publishes the listing (lobby, rooms API) and saves the snapshot if it changed. */
-  protected listingChanged(): void {
-    this.listed.changed();
+    return this.clock.setTimeout(() => this.dispatcher.system(work), ms);
   }
 
   /** Epoch ms on the room's time source (see RoomClock). */
   now(): number {
     return this.roomClock.now();
-  }
-
-  /** Throws GAME_NOT_STARTED / GAME_OVER unless a match is running. */
-  protected requirePlaying(): void {
-    if (this.phase === 'waiting') throw new ArenaError('GAME_NOT_STARTED', 'the match has not started');
-    if (this.phase === 'finished') throw new ArenaError('GAME_OVER', 'the match is over');
-  }
-
-  /** Seated players' user ids in seat order. */
-  protected seatedPlayers(): string[] {
-    return this.seats.seatedIds();
-  }
-
-  /** Every connected session (players and spectators) with its client. */
-  protected connectedSessions(): Array<{ client: Client; member: Member }> {
-    return this.seats.allMembers().flatMap((member) => {
-      const client = this.clients.getById(member.sessionId);
-      return client ? [{ client, member }] : [];
-    });
-  }
-
-  protected sendError(client: Client, code: ErrorCode, message: string, rid?: string): void {
-    errorsSent.inc({ code });
-    client.send('error', rid === undefined ? { code, message } : { code, message, rid });
   }
 
   protected get services(): Services {
@@ -464,22 +343,5 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   /** What the monitor's inspect page shows: sessions, and the state as a spectator sees it. */
   getInspectData() {
     return inspectData(this);
-  }
-
-  /** Colyseus' reservation internals, for the ReservationGuard. */
-  private reservingRoom(): ReservingRoom {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const room = this;
-    return {
-      get reservedSeats() { return room.reservedSeats as Record<string, Reservation>; },
-      get reservedSeatTimeouts() { return room.reservedSeatTimeouts as Record<string, NodeJS.Timeout>; },
-      get options() { return room.options; },
-      get seats() { return room.seats; },
-      get listing() { return room.listing; },
-      seatsOpen: () => room.listed.seatsOpen,
-      listingChanged: () => room.listingChanged(),
-      reserve: (...args) => super._reserveSeat(...args),
-      releaseClientCount: () => void room._decrementClientCount(),
-    };
   }
 }

@@ -4,7 +4,7 @@
  * host election, kicks. The bookkeeping is the pure SeatRegistry; this unit applies it to the
  * room: the `players` Schema, `spectatorCount`, `hostId`, the seat index and the game's hooks.
  */
-import type { Client, Deferred, Presence } from '@colyseus/core';
+import type { Client, Deferred, Delayed, Presence } from '@colyseus/core';
 import { ArenaError } from '../protocol/errors';
 import { seatIndex } from '../matchmaking/seatIndex';
 import type { User } from '../auth/tokens';
@@ -30,6 +30,9 @@ export interface MemberRoom {
   readonly seats: SeatRegistry;
   readonly access: AccessPolicy;
   readonly clients: { getById(sessionId: string): Client | undefined };
+  readonly clock: { setTimeout(work: () => void, ms: number): Delayed };
+  /** Colyseus disposes an empty room only while this is true (see `holdOpen`). */
+  autoDispose: boolean;
   createPlayer(): PlayerState;
   allowReconnection(client: Client, seconds: number): Deferred<Client>;
   /** Ends a session on the room's initiative (told why first). */
@@ -59,6 +62,7 @@ export class Membership {
   /** Seats whose reconnection wait ended because a newer session took them (not a timeout). */
   private readonly superseded = new Set<string>();
   private readonly reconnections = new Map<string, Deferred<Client>>();
+  private hold?: Delayed;
 
   constructor(
     private readonly room: MemberRoom,
@@ -71,6 +75,25 @@ export class Membership {
     if (this.room.seats.isSeated(user.id)) this.reclaim(client, member);
     else if (spectate) this.watch(client, member);
     else this.seat(client, member);
+    this.releaseHoldWhenSettled();
+  }
+
+  /** Keeps the room open while empty for `seconds`: someone is expected (its creator, a restored room's players). */
+  holdOpen(seconds: number): void {
+    this.room.autoDispose = false;
+    this.hold?.clear();
+    this.hold = this.room.clock.setTimeout(() => this.releaseHold(), seconds * 1000);
+  }
+
+  private releaseHoldWhenSettled(): void {
+    const { seats } = this.room;
+    if (this.hold && !seats.awayIds().some((userId) => seats.isWaiting(userId))) this.releaseHold();
+  }
+
+  private releaseHold(): void {
+    this.hold?.clear();
+    this.hold = undefined;
+    this.room.autoDispose = true; // disposes the room now if it is empty
   }
 
   private seat(client: Client, member: Member): void {
@@ -200,10 +223,16 @@ export class Membership {
   }
 
   /**
-   * A seat of a restored room: shown disconnected until its player comes back, released after
-   * `waitSeconds`; `onExpired` then runs (e.g. to let an empty room close).
+   * The seats of a restored room: shown disconnected until their players come back, each released
+   * after `waitSeconds`; the room stays open that long, or until every player is back.
    */
-  restoreSeat(seat: SeatRecord, waitSeconds: number, onExpired: () => void): void {
+  restore(seats: SeatRecord[], hostId: string, waitSeconds: number): void {
+    this.holdOpen(waitSeconds);
+    for (const seat of seats) this.restoreSeat(seat, waitSeconds);
+    this.setHost(hostId);
+  }
+
+  private restoreSeat(seat: SeatRecord, waitSeconds: number): void {
     const { room } = this;
     const player = room.createPlayer();
     player.assign({ id: seat.userId, name: seat.name, seat: seat.seat, connected: false });
@@ -211,7 +240,7 @@ export class Membership {
     const expiry = this.on.later(waitSeconds * 1000, () => {
       room.seats.waitEnded(seat.userId);
       if (room.seats.sessionOfSeat(seat.userId) === '') this.vacate(seat.userId, 'disconnected');
-      onExpired();
+      this.releaseHoldWhenSettled();
     });
     room.seats.restore(seat, { cancel: () => expiry.clear() });
     void seatIndex.add(room.presence, seat.userId, room.roomId);
@@ -228,6 +257,19 @@ export class Membership {
     for (const userId of this.room.seats.awayIds()) {
       if (!this.room.seats.isWaiting(userId)) this.vacate(userId, 'left');
     }
+  }
+
+  /** Every connected session (players and spectators) with its client. */
+  connectedSessions(): Array<{ client: Client; member: Member }> {
+    return this.room.seats.allMembers().flatMap((member) => {
+      const client = this.room.clients.getById(member.sessionId);
+      return client ? [{ client, member }] : [];
+    });
+  }
+
+  /** The room closed: its seats leave the seat index (who plays where). */
+  async forgetSeats(): Promise<void> {
+    await Promise.all(this.room.seats.snapshot().map(({ userId }) => seatIndex.remove(this.room.presence, userId, this.room.roomId)));
   }
 
   /** Whether `userId` is seated and connected now. */

@@ -14,26 +14,20 @@ import { countRefusal } from '../metrics';
 import { createTokenBucket, type TokenBucket } from '../util/tokenBucket';
 import type { TokenService, User } from '../auth/tokens';
 import type { QuickMatch } from './QuickMatch';
+import { Room } from '@colyseus/core';
 
 /** Joins and reconnections of one user into one room: bursts of 10, then one every 3 s. */
 export const JOIN_RATE_LIMIT = { ratePerSecond: 1 / 3, burst: 10 };
 
 /** Colyseus' reservation entry: [join options, auth data, consumed, is a reconnection]. */
-export type Reservation = [unknown, unknown, boolean, boolean];
+type Reservation = [unknown, unknown, boolean, boolean];
 
-/** What the guard needs of its room: Colyseus' reservation tables (edited in place) and more. */
-export interface ReservingRoom {
-  reservedSeats: Record<string, Reservation>;
-  reservedSeatTimeouts: Record<string, NodeJS.Timeout>;
+/** What the guard needs of its room besides Colyseus' reservation tables (which it edits in place). */
+export interface ReservingRoom extends Room {
   readonly options?: { mode: string };
   readonly seats: { isSeated(userId: string): boolean };
-  readonly listing: { seatsOpen?: boolean; save(): Promise<unknown> };
-  /** Whether the listing offers a free seat (promises count as taken). */
-  seatsOpen(): boolean;
-  listingChanged(): void;
-  /** Colyseus' own reservation (the room's `super._reserveSeat`). */
-  reserve(sessionId: string, joinOptions: unknown, authData: unknown, seconds: number, allowReconnection: boolean, devModeReconnection?: boolean): Promise<boolean>;
-  releaseClientCount(): void;
+  /** Whether the listing offers a free seat (promises count as taken), and its publication. */
+  readonly listed: { readonly seatsOpen: boolean; changed(): void };
 }
 
 export class ReservationGuard {
@@ -53,21 +47,21 @@ export class ReservationGuard {
     if (replaced) quick.release(replaced);
     const quickJoin = !allowReconnection && room.options?.mode === 'quick' && joinOptions?.mode === 'quick' && joinOptions?.spectate !== true && !(user && room.seats.isSeated(user.id));
     if (quickJoin) {
-      if (!room.seatsOpen()) return false;
+      if (!room.listed.seatsOpen) return false;
       quick.promise(sessionId);
-      if (!room.seatsOpen()) room.listing.seatsOpen = false;
+      if (!room.listed.seatsOpen) room.listing.seatsOpen = false;
     }
-    const reserved = await room.reserve(sessionId, joinOptions, authData, seconds, allowReconnection, devModeReconnection);
-    if (quickJoin && !reserved && quick.release(sessionId)) room.listingChanged();
+    const reserved = await Room.prototype['_reserveSeat'].call(room, sessionId, joinOptions, authData, seconds, allowReconnection, devModeReconnection);
+    if (quickJoin && !reserved && quick.release(sessionId)) room.listed.changed();
     if (quickJoin && reserved && !room.listing.seatsOpen) void room.listing.save(); // shared drivers (Redis) learn it now
     if (reserved && user) this.latest.set(user.id, sessionId);
-    if (replaced) room.releaseClientCount(); // after the new reservation: the room never looks empty
+    if (replaced) void room['_decrementClientCount'](); // after the new reservation: the room never looks empty
     return reserved;
   }
 
   /** A client is about to use its reservation: the join limit, and a reconnection's identity. Returns its user. */
   async admit(sessionId: string, token: string | undefined, tokens: TokenService): Promise<string | undefined> {
-    const reservation = this.room.reservedSeats[sessionId];
+    const reservation = this.reservations[sessionId];
     const userId = (reservation?.[1] as User | undefined)?.id;
     if (userId) this.join(userId);
     if (reservation?.[3] && (await tokens.verify(token)).id !== userId) {
@@ -77,19 +71,24 @@ export class ReservationGuard {
   }
 
   isReserved(sessionId: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.room.reservedSeats, sessionId);
+    return Object.prototype.hasOwnProperty.call(this.reservations, sessionId);
   }
 
   /** Drops `userId`'s outstanding reservation (not one being consumed, not a reconnection). */
   private dropOlder(userId: string | undefined): string | undefined {
     const previous = userId === undefined ? undefined : this.latest.get(userId);
-    const seat = previous === undefined ? undefined : this.room.reservedSeats[previous];
+    const seat = previous === undefined ? undefined : this.reservations[previous];
     if (!seat || seat[2] /* consumed: that session is joining right now */ || seat[3]) return undefined;
     countRefusal('reservations');
-    clearTimeout(this.room.reservedSeatTimeouts[previous!]);
-    delete this.room.reservedSeatTimeouts[previous!];
-    delete this.room.reservedSeats[previous!];
+    const timeouts = this.room['reservedSeatTimeouts'] as Record<string, NodeJS.Timeout>;
+    clearTimeout(timeouts[previous!]);
+    delete timeouts[previous!];
+    delete this.reservations[previous!];
     return previous;
+  }
+
+  private get reservations(): Record<string, Reservation> {
+    return this.room['reservedSeats'] as Record<string, Reservation>;
   }
 
   private join(userId: string): void {

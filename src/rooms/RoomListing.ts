@@ -89,8 +89,16 @@ export class RoomListing {
     if (this.lastActivityAt - this.room.state.lastActivity >= 1000) this.room.state.lastActivity = this.lastActivityAt;
   }
 
+  /** A fresh state: its code, game and activity; the listing's mode; the idle close armed (`onIdle` runs first). */
+  open(mode: string, onIdle: () => void): void {
+    const { room } = this;
+    room.state.assign({ code: room.roomId, game: room.roomName, lastActivity: room.now() });
+    room.listing.mode = mode;
+    this.scheduleIdleClose(onIdle);
+  }
+
   /** Closes the room after `idleSeconds` without any client message. */
-  scheduleIdleClose(onIdle: () => void): void {
+  private scheduleIdleClose(onIdle: () => void): void {
     const { room } = this;
     room.clock.setInterval(() => {
       if (room.now() - this.lastActivityAt < room.options.idleSeconds * 1000) return;

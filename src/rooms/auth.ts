@@ -13,6 +13,19 @@ export async function authenticateRoomToken(tokens: TokenService, token: string 
   }
 }
 
+/**
+ * The join options the server decides, whatever the client sent (rewritten in the matchmaker,
+ * before a room is found or created): who creates (host-to-be), whether the join needs an open
+ * seat (the matchmaking filter), and never a restore (only the cluster restores rooms).
+ */
+export function serverDecidedOptions(options: Record<string, unknown>, user: User, restoreOption: string): void {
+  if (!options || typeof options !== 'object') return;
+  delete options[restoreOption];
+  options.creatorId = user.id;
+  if (options.spectate === true) delete options.seatsOpen;
+  else options.seatsOpen = true;
+}
+
 /** A join refused with one of Arena's codes: `ServerError(status, "CODE: text")` (anything else passes through). */
 export function joinRefusal(error: unknown): unknown {
   if (!(error instanceof ArenaError)) return error;

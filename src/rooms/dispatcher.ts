@@ -11,7 +11,7 @@ import { ArenaError, type ErrorCode } from '../protocol/errors';
 import { extractRid } from '../protocol/messages';
 import { illFormedPath } from '../protocol/text';
 import { describeZodError } from './options';
-import { messageDuration, messagesReceived } from '../metrics';
+import { errorsSent, messageDuration, messagesReceived } from '../metrics';
 import type { Logger } from '../logger';
 
 /** Who may send a message: anyone in the room, seated players only, or the host only. */
@@ -23,15 +23,28 @@ export interface MessageContext {
   role: 'player' | 'spectator';
 }
 
-export interface DispatcherHost {
-  roomName(): string;
-  logger(): Logger;
-  sessionOf(client: Client): { userId: string; role: 'player' | 'spectator' } | undefined;
-  isHost(userId: string): boolean;
-  onActivity(): void;
-  sendError(client: Client, code: ErrorCode, message: string, rid?: string): void;
-  /** A queued task (message or timer work) finished, whatever its outcome: e.g. send the patch now. */
-  settled?(): void;
+/** What the dispatcher needs of its room. */
+export interface DispatchingRoom {
+  readonly roomName: string;
+  readonly seats: {
+    readonly hostId: string;
+    member(sessionId: string): { userId: string; role: 'player' | 'spectator' } | undefined;
+  };
+  /** Activity resets the idle close. */
+  readonly listed: { touch(): void };
+  /** A queued task (message or timer work) finished, whatever its outcome: the patch goes out. */
+  readonly roomClock: { requestPatch(): void };
+  /** The room's clock: failed system tasks retry on it, and stop once it stops. */
+  readonly clock: { readonly running: boolean; setTimeout(work: () => void, ms: number): unknown };
+}
+
+/** Failed system tasks are retried after 250 ms, doubling, at most every 5 s. */
+const RETRY_MS = { first: 250, max: 5000 };
+
+/** Replies to `client` with an `error` message (echoing `rid`), counted by code. */
+export function sendError(client: Client, code: ErrorCode, message: string, rid?: string): void {
+  errorsSent.inc({ code });
+  client.send('error', rid === undefined ? { code, message } : { code, message, rid });
 }
 
 interface Registration {
@@ -45,7 +58,10 @@ export class MessageDispatcher {
   /** Messages (and timer work) of one room run one after another, even when a handler awaits. */
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly host: DispatcherHost) {}
+  constructor(
+    private readonly room: DispatchingRoom,
+    private readonly logger: () => Logger,
+  ) {}
 
   /**
    * Runs `work` after everything already queued in this room. Handlers may await (e.g. storage)
@@ -54,13 +70,27 @@ export class MessageDispatcher {
   exclusive(work: () => void | Promise<void>): Promise<void> {
     const run = this.tail.then(work);
     this.tail = run.then(
-      () => this.host.settled?.(),
+      () => this.room.roomClock.requestPatch(),
       (error) => {
-        this.host.logger().error({ err: error, room: this.host.roomName() }, 'room task failed');
-        this.host.settled?.();
+        this.logger().error({ err: error, room: this.room.roomName }, 'room task failed');
+        this.room.roomClock.requestPatch();
       },
     );
     return run;
+  }
+
+  /**
+   * Runs work the room does by itself (timers, seat changes, forfeits) in turn with its messages.
+   * A rule's refusal (ArenaError) ends it; any other failure (storage down at a deadline) is
+   * retried with backoff until it succeeds or the room closes, so a failed write never stalls a match.
+   */
+  system(work: () => void | Promise<void>, attempt = 0): void {
+    this.exclusive(work).catch((error) => {
+      if (error instanceof ArenaError || !this.room.clock.running) return;
+      const delay = Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** attempt);
+      this.logger().warn({ err: error, room: this.room.roomName, attempt: attempt + 1, retryInMs: delay }, 'room task failed; retrying');
+      this.room.clock.setTimeout(() => this.system(work, attempt + 1), delay);
+    });
   }
 
   register(type: string, schema: z.ZodTypeAny, access: Access, handler: Registration['handler']): void {
@@ -70,28 +100,28 @@ export class MessageDispatcher {
 
   /** Entry point for every client message (already admitted by the frame gate): handled in order. */
   dispatch(client: Client, type: unknown, payload: unknown): void {
-    if (!this.host.sessionOf(client)) return; // not (or no longer) a member: replaced, kicked, mid-rejection
-    this.host.onActivity();
+    if (!this.room.seats.member(client.sessionId)) return; // not (or no longer) a member: replaced, kicked, mid-rejection
+    this.room.listed.touch();
     void this.exclusive(() => this.handle(client, type, payload));
   }
 
   private async handle(client: Client, type: unknown, payload: unknown): Promise<void> {
-    const session = this.host.sessionOf(client);
+    const session = this.room.seats.member(client.sessionId);
     if (!session) return; // left while the message waited its turn
     const rid = extractRid(payload);
 
     const registration = typeof type === 'string' ? this.handlers.get(type) : undefined;
-    const room = this.host.roomName();
+    const room = this.room.roomName;
     messagesReceived.inc({ room, type: registration ? (type as string) : 'unknown' });
     if (!registration) {
-      return this.host.sendError(client, 'UNKNOWN_MESSAGE', `unknown message type ${JSON.stringify(String(type)).slice(0, 80)}`, rid);
+      return sendError(client, 'UNKNOWN_MESSAGE', `unknown message type ${JSON.stringify(String(type)).slice(0, 80)}`, rid);
     }
     const illFormed = illFormedPath(payload);
-    if (illFormed) return this.host.sendError(client, 'INVALID_MESSAGE', `${type}: ${illFormed} must be well-formed Unicode`, rid);
+    if (illFormed) return sendError(client, 'INVALID_MESSAGE', `${type}: ${illFormed} must be well-formed Unicode`, rid);
     const parsed = registration.schema.safeParse(payload === undefined ? {} : payload);
-    if (!parsed.success) return this.host.sendError(client, 'INVALID_MESSAGE', `${type}: ${describeZodError(parsed.error)}`, rid);
+    if (!parsed.success) return sendError(client, 'INVALID_MESSAGE', `${type}: ${describeZodError(parsed.error)}`, rid);
     const denied = this.deniedAccess(registration.access, session);
-    if (denied) return this.host.sendError(client, denied.code, denied.message, rid);
+    if (denied) return sendError(client, denied.code, denied.message, rid);
 
     const stopTimer = messageDuration.startTimer({ room, type: type as string });
     try {
@@ -104,14 +134,14 @@ export class MessageDispatcher {
   }
 
   private deniedAccess(access: Access, session: { userId: string; role: string }): ArenaError | undefined {
-    if (access === 'host' && !this.host.isHost(session.userId)) return new ArenaError('NOT_HOST', 'only the host can do that');
+    if (access === 'host' && session.userId !== this.room.seats.hostId) return new ArenaError('NOT_HOST', 'only the host can do that');
     if (access === 'player' && session.role !== 'player') return new ArenaError('NOT_A_PLAYER', 'spectators cannot do that');
     return undefined;
   }
 
   private replyWithError(client: Client, type: string, error: unknown, rid: string | undefined): void {
-    if (error instanceof ArenaError) return this.host.sendError(client, error.code, error.message, rid);
-    this.host.logger().error({ err: error, room: this.host.roomName(), type }, 'message handler failed');
-    this.host.sendError(client, 'INTERNAL', 'the server failed to handle this message', rid);
+    if (error instanceof ArenaError) return sendError(client, error.code, error.message, rid);
+    this.logger().error({ err: error, room: this.room.roomName, type }, 'message handler failed');
+    sendError(client, 'INTERNAL', 'the server failed to handle this message', rid);
   }
 }

@@ -9,6 +9,8 @@ import type { Access, MessageContext } from './dispatcher';
 import { describeZodError, type BaseRoomOptions, type OptionSchemas } from './options';
 import type { SeatRegistry } from './SeatRegistry';
 import type { AccessPolicy } from './AccessPolicy';
+import type { Membership } from './Membership';
+import type { RoomListing } from './RoomListing';
 import type { Phase } from './schema/GameState';
 import type { z } from 'zod';
 
@@ -22,10 +24,9 @@ export interface RoomControl {
   handle<S extends z.ZodTypeAny>(type: string, schema: S, access: Access, handler: (context: MessageContext, payload: z.infer<S>) => void | Promise<void>): void;
   /** New validated options (the password is already applied). */
   applyOptions(options: BaseRoomOptions): Promise<void>;
-  seatsChanged(joined: boolean): void;
   beginMatch(rematch: boolean): Promise<void>;
-  kick(userId: string): void;
-  setHost(userId: string): void;
+  readonly members: Pick<Membership, 'kick' | 'setHost'>;
+  readonly listed: Pick<RoomListing, 'seatsChanged' | 'changed'>;
 }
 
 export function registerHostCommands(room: RoomControl, optionSchemas: OptionSchemas): void {
@@ -49,13 +50,20 @@ export function registerHostCommands(room: RoomControl, optionSchemas: OptionSch
   });
   room.handle('kick', commonMessages.kick, 'host', ({ userId: host }, { userId }) => {
     if (userId === host) throw new ArenaError('INVALID_ACTION', 'you cannot kick yourself');
-    room.kick(userId);
+    room.members.kick(userId);
   });
   room.handle('transfer_host', commonMessages.transfer_host, 'host', ({ userId: host }, { userId }) => {
     if (userId === host) throw new ArenaError('INVALID_ACTION', 'you are already the host');
     if (!room.seats.sessionOfSeat(userId)) throw new ArenaError('INVALID_ACTION', 'the new host must be a seated, connected player');
-    room.setHost(userId);
+    room.members.setHost(userId);
+    room.listed.changed();
   });
+}
+
+/** Throws GAME_NOT_STARTED / GAME_OVER unless a match is running (game messages need one). */
+export function requirePlaying(phase: Phase): void {
+  if (phase === 'waiting') throw new ArenaError('GAME_NOT_STARTED', 'the match has not started');
+  if (phase === 'finished') throw new ArenaError('GAME_OVER', 'the match is over');
 }
 
 function requireEnoughPlayers(room: RoomControl): void {
@@ -74,5 +82,5 @@ async function configure(room: RoomControl, optionSchemas: OptionSchemas, change
   }
   await room.access.setPassword(password as string | null | undefined);
   await room.applyOptions(options);
-  room.seatsChanged(false); // e.g. minPlayers changed: the quick-match countdown follows
+  room.listed.seatsChanged(false); // e.g. minPlayers changed: the quick-match countdown follows
 }

@@ -7,6 +7,8 @@ import type { GameState } from './schema/GameState';
 
 /** Seconds left when `turn_warning` is sent (or half the turn, for turns of 20 s or less). */
 export const TURN_WARNING_SECONDS = 10;
+/** Extra turn time given to a player who reconnects during their own turn (once per turn). */
+export const RECONNECT_GRACE_SECONDS = 15;
 
 export interface TurnTimerHost {
   clock: Clock;

@@ -7,7 +7,7 @@ import { strict as assert } from 'assert';
 import type { Room } from 'colyseus.js';
 import { startArena, createRoom, joinRoom, seatTable, type TestArena, type Seated } from '../support/arena';
 import { Probe, dropConnection } from '../support/probe';
-import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/GameRoom';
+import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/turnTimer';
 import { JOIN_RATE_LIMIT } from '../../src/rooms/ReservationGuard';
 import { CLOSE_INVALID_FRAME, CLOSE_RATE_LIMITED, FLOOD_DISCONNECT_AFTER, RATE_LIMIT } from '../../src/rooms/frameGate';
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { cardValue, createMatch, legalActions, type CaboState as Match } from '../../src/games/cabo';
-import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/GameRoom';
+import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/turnTimer';
 import { startArena, createRoom, joinRoom, serverState, type Seated, type TestArena } from '../support/arena';
 import { Probe, dropConnection } from '../support/probe';
 import { testSeed } from '../support/seeds';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { startArena, createRoom, joinRoom, seatTable, type TestArena, type Seated } from '../support/arena';
 import { Probe, dropConnection } from '../support/probe';
-import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/GameRoom';
+import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/turnTimer';
 
 describe('rooms: reconnection', () => {
   let arena: TestArena;

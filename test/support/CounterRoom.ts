@@ -10,6 +10,7 @@ import { GameRoom, type BaseRoomOptions, type ForfeitReason, type Member } from 
 import type { GameDefinition } from '../../src/matchmaking/registry';
 import { GameState, RoomConfigState } from '../../src/rooms/schema/GameState';
 import { buildOptionSchemas } from '../../src/rooms/options';
+import { requirePlaying } from '../../src/rooms/hostCommands';
 import { messageSchema } from '../../src/protocol/messages';
 import { ArenaError } from '../../src/protocol/errors';
 
@@ -51,7 +52,7 @@ export class CounterRoom extends GameRoom<CounterState, CounterOptions> {
 
   protected override registerMessages() {
     this.handle('increment', messageSchema({ by: z.number().int().min(1).max(3) }), 'player', ({ userId }, { by }) => {
-      this.requirePlaying();
+      requirePlaying(this.phase);
       if (this.state.out.get(userId)) throw new ArenaError('INVALID_ACTION', 'you are out of this match');
       if (userId !== this.state.turn) throw new ArenaError('NOT_YOUR_TURN', 'wait for your turn');
       this.advance(by);
@@ -69,7 +70,7 @@ export class CounterRoom extends GameRoom<CounterState, CounterOptions> {
     this.state.out.clear();
     this.state.matches++;
     this.state.secret = `secret-${Math.random().toString(36).slice(2)}`;
-    this.turnTimer.start(this.seatedPlayers()[0], this.options.turnSeconds);
+    this.turnTimer.start(this.seats.seatedIds()[0], this.options.turnSeconds);
   }
 
   protected override onTurnTimeout(userId: string) {
@@ -92,7 +93,7 @@ export class CounterRoom extends GameRoom<CounterState, CounterOptions> {
   }
 
   private nextTurn(after: string) {
-    const seats = this.seatedPlayers();
+    const seats = this.seats.seatedIds();
     const start = seats.indexOf(after);
     for (let step = 1; step <= seats.length; step++) {
       const candidate = seats[(start + step) % seats.length];
@@ -101,7 +102,7 @@ export class CounterRoom extends GameRoom<CounterState, CounterOptions> {
   }
 
   private activePlayers() {
-    return this.seatedPlayers().filter((id) => !this.state.out.get(id));
+    return this.seats.seatedIds().filter((id) => !this.state.out.get(id));
   }
 
   private win(userId: string) {

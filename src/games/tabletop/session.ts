@@ -93,6 +93,18 @@ class Refusal extends Error {
   }
 }
 
+/**
+ * Players and characters are keyed by user id, which a token may set to anything: read and write
+ * own entries only, so `constructor` or `__proto__` never match what every object inherits.
+ */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function put<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function refuse(code: RuleCode, message: string): never {
   throw new Refusal(code, message);
 }
@@ -103,7 +115,7 @@ function step(state: SessionState, actor: PlayerId | null, action: SessionAction
   const events: SessionEvent[] = [];
   const write = (entry: Omit<SessionLogEntry, 'seq' | 'at' | 'name' | 'to' | 'text' | 'details' | 'private'> & Partial<SessionLogEntry>) => {
     next.seq += 1;
-    const full: SessionLogEntry = { seq: next.seq, name: next.players[entry.from]?.name ?? '', to: '', text: '', details: '', ...entry, at, private: entry.audience.private };
+    const full: SessionLogEntry = { seq: next.seq, name: own(next.players, entry.from)?.name ?? '', to: '', text: '', details: '', ...entry, at, private: entry.audience.private };
     next.live.push({ seq: full.seq, audience: full.audience });
     if (next.live.length > MAX_LOG_ENTRIES) next.live.splice(0, next.live.length - MAX_LOG_ENTRIES);
     events.push({ type: 'entry', entry: full });
@@ -120,8 +132,8 @@ function step(state: SessionState, actor: PlayerId | null, action: SessionAction
 
 function applySystem(s: SessionState, action: SystemSessionAction, at: number, write: (entry: any) => void, setTurns: (r: any) => void, events: SessionEvent[]): void {
   if (action.type === 'join') {
-    const player: SessionPlayer = { name: action.name, isGM: action.gm, character: s.characters[action.userId] ?? '' };
-    s.players[action.userId] = player;
+    const player: SessionPlayer = { name: action.name, isGM: action.gm, character: own(s.characters, action.userId) ?? '' };
+    put(s.players, action.userId, player);
     const known = s.participants.findIndex((p) => p.id === action.userId);
     const participant = { id: action.userId, ...player, isGM: player.isGM || (s.participants[known]?.isGM ?? false), joinedAt: s.participants[known]?.joinedAt ?? at };
     if (known === -1) s.participants.push(participant);
@@ -130,7 +142,7 @@ function applySystem(s: SessionState, action: SystemSessionAction, at: number, w
     return write({ kind: 'join', from: action.userId, audience: PUBLIC });
   }
   if (action.type === 'leave') {
-    if (!s.players[action.userId]) refuse('INVALID_ACTION', 'no such seated player');
+    if (!own(s.players, action.userId)) refuse('INVALID_ACTION', 'no such seated player');
     write({ kind: 'leave', from: action.userId, text: action.reason, audience: PUBLIC });
     delete s.players[action.userId];
     events.push({ type: 'player', userId: action.userId, player: null });
@@ -140,7 +152,7 @@ function applySystem(s: SessionState, action: SystemSessionAction, at: number, w
 }
 
 function applyPlayer(s: SessionState, actor: PlayerId, action: PlayerSessionAction, write: (entry: any) => void, setTurns: (r: any) => void, events: SessionEvent[]): void {
-  const me = s.players[actor] ?? refuse('NOT_A_PLAYER', 'only seated players can do that');
+  const me = own(s.players, actor) ?? refuse('NOT_A_PLAYER', 'only seated players can do that');
   const gmOnly = (message: string) => me.isGM || refuse('GM_ONLY', message);
   const turnResult = (result: turns.TurnResult) => (result.ok ? setTurns(result) : refuse(result.code, result.message));
   switch (action.type) {
@@ -148,7 +160,7 @@ function applyPlayer(s: SessionState, actor: PlayerId, action: PlayerSessionActi
       return write({ kind: 'chat', from: actor, text: action.text, audience: PUBLIC });
     case 'whisper':
       if (action.to === actor) refuse('INVALID_ACTION', 'you cannot whisper to yourself');
-      if (!s.players[action.to]) refuse('INVALID_ACTION', 'you can only whisper to a seated player');
+      if (!own(s.players, action.to)) refuse('INVALID_ACTION', 'you can only whisper to a seated player');
       return write({ kind: 'whisper', from: actor, to: action.to, text: action.text, audience: privateAudience(actor, action.to) });
     case 'roll': {
       const random = createRandom(s.random);
@@ -165,10 +177,10 @@ function applyPlayer(s: SessionState, actor: PlayerId, action: PlayerSessionActi
     case 'set_character': {
       const target = action.userId ?? actor;
       if (target !== actor) gmOnly("only the GM can name another player's character");
-      const player = s.players[target] ?? refuse('INVALID_ACTION', 'no such seated player');
+      const player = own(s.players, target) ?? refuse('INVALID_ACTION', 'no such seated player');
       write({ kind: 'character', from: actor, to: target, text: action.name, audience: PUBLIC });
-      s.players[target] = { ...player, character: action.name };
-      s.characters[target] = action.name;
+      put(s.players, target, { ...player, character: action.name });
+      put(s.characters, target, action.name);
       s.participants = s.participants.map((p) => (p.id === target ? { ...p, character: action.name } : p));
       return void events.push({ type: 'player', userId: target, player: s.players[target] });
     }
@@ -210,10 +222,10 @@ export const tabletopEngine: GameEngine<SessionState, SessionAction, SessionEven
   },
   // GM: the creator, and every user whose token carries the `gm` role.
   seatTaken: (_state, seat) => ({ type: 'join', userId: seat.id, name: seat.name, gm: seat.creator || seat.roles.includes(GM_ROLE) }),
-  seatReleased: (state, playerId, reason) => (state.players[playerId] ? { type: 'leave', userId: playerId, reason } : undefined),
+  seatReleased: (state, playerId, reason) => (own(state.players, playerId) ? { type: 'leave', userId: playerId, reason } : undefined),
   isOver: () => false,
   visible(state, viewer) {
-    const who = { userId: viewer.userId, role: viewer.seated ? ('player' as const) : ('spectator' as const), isGM: viewer.seated && state.players[viewer.userId]?.isGM === true };
+    const who = { userId: viewer.userId, role: viewer.seated ? ('player' as const) : ('spectator' as const), isGM: viewer.seated && own(state.players, viewer.userId)?.isGM === true };
     return state.live.filter((item) => canSee(item.audience, who)).map((item) => String(item.seq));
   },
 };

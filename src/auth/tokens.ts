@@ -19,7 +19,8 @@ export interface User {
 export const displayNameSchema = nameString(z.string().trim().min(1, 'name must not be empty').max(24, 'name must be at most 24 characters'), 'name');
 
 const claimsSchema = z.object({
-  sub: nameString(z.string().min(1).max(128)),
+  // User ids key players in the rules' plain objects: none may be a name every object inherits.
+  sub: nameString(z.string().min(1).max(128)).refine((sub) => !(sub in Object.prototype), 'must not be a built-in property name such as constructor or __proto__'),
   name: nameString(z.string().trim().min(1).max(64)),
   roles: z.array(nameString(z.string().max(32))).max(32).optional(),
 });

@@ -63,6 +63,12 @@ describe('auth: tokens', () => {
     await rejects(await signToken(SECRET, { sub: 'u1', name: 'x', roles: 'gm' }), /claim "roles"/);
   });
 
+  it('rejects a subject that every JavaScript object already has as a property', async () => {
+    for (const sub of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      await rejects(await signToken(SECRET, { sub, name: 'Ann' }), /claim "sub".*built-in property name/);
+    }
+  });
+
   it('rejects claims with ill-formed Unicode or invisible characters, naming the claim', async () => {
     await rejects(await signToken(SECRET, { sub: 'u1', name: '\ud800' }), /claim "name".*well-formed/);
     await rejects(await signToken(SECRET, { sub: 'u1', name: 'Ann\u202Eeve' }), /claim "name".*invisible/);

@@ -1,12 +1,13 @@
 /**
  * Cabo messages (SPEC §5): the client → server catalogue (zod), the room's extra create options,
- * and the server → client messages. Payload shapes are checked here (INVALID_MESSAGE); whether a
- * move is legal (turn, step, index range, target) is the rules engine's call (INVALID_ACTION,
- * NOT_YOUR_TURN, …), so an integer index outside 0–3 or a spy on oneself passes this schema and
- * is rejected by the rules.
+ * the server → client messages, and the room state as clients decode it. Payload shapes are
+ * checked here (INVALID_MESSAGE); whether a move is legal (turn, step, index range, target) is the
+ * rules engine's call (INVALID_ACTION, NOT_YOUR_TURN, …), so an integer index outside 0–3 or a spy
+ * on oneself passes this schema and is rejected by the rules.
  */
 import { z } from 'zod';
-import { messageSchema, userIdSchema } from './messages';
+import { messageSchema, userIdSchema, type ClientMessages } from './messages';
+import type { GameStateView, PlayerView, RoomConfigView, SchemaArray } from './state';
 
 /** A hand position. Only integers are well-formed; the rules decide which ones are legal (0–3). */
 const handIndex = z.number().int();
@@ -34,7 +35,8 @@ export const caboMessages = {
   resign: messageSchema({}),
 } as const;
 
-export type CaboMessageType = keyof typeof caboMessages;
+/** What a client sends, by message type. */
+export type CaboClientMessages = ClientMessages<typeof caboMessages>;
 
 /** Cabo's own create/configure options (besides the common ones of every game room). */
 export const caboOptionShape = {
@@ -65,4 +67,71 @@ export interface CaboServerMessages {
    * the deal: `sha256(seed bytes)` equals the `seedCommitment` published when the match started.
    */
   game_over: { ranking: string[]; totals: Record<string, number>; rounds: CaboRoundSummary[]; seed: string };
+}
+
+// ---- state (src/rooms/schema/CaboState.ts, checked by conformance.ts) ---------------------------
+
+/** `CardState`: a card slot (a hand position or a drawn card). */
+export interface CardView {
+  /** Opaque id of the card in this slot; '' when the slot is empty. */
+  readonly id: string;
+  /** 0–13, `@view()`: undefined unless this client's player knows the card. */
+  readonly value?: number;
+}
+
+/** `CaboPlayerState`. */
+export interface CaboPlayerView extends PlayerView {
+  readonly hand: SchemaArray<CardView>;
+  readonly handCount: number;
+  /** The card drawn this turn (id '' when none). */
+  readonly drawn: CardView;
+  /** Score of the round just scored; -1 before scoring and for forfeited players. */
+  readonly score: number;
+  readonly total: number;
+  readonly forfeited: boolean;
+  /** Consecutive turn timeouts (3 → forfeit). */
+  readonly timeouts: number;
+  readonly ready: boolean;
+}
+
+/** `CaboConfigState`. */
+export interface CaboConfigView extends RoomConfigView {
+  readonly setupSeconds: number;
+  readonly targetScore: number;
+  readonly roundPauseSeconds: number;
+}
+
+/** `CaboActionState`: the last accepted action (never a hidden value). */
+export interface CaboActionView {
+  readonly seq: number;
+  readonly playerId: string;
+  readonly type: string;
+  readonly source: string;
+  readonly index: number;
+  readonly targetId: string;
+  readonly targetIndex: number;
+  readonly value: number;
+}
+
+/** `CaboState`, its players being `CaboPlayerState`s. */
+export interface CaboStateView extends GameStateView<CaboPlayerView, CaboConfigView> {
+  readonly round: number;
+  /** '' (no match yet), 'setup', 'turn', 'roundOver', 'matchOver'. */
+  readonly roundPhase: string;
+  /** 'draw', 'drawn', 'power', or ''. */
+  readonly turnPhase: string;
+  /** 'peek' | 'spy' | 'blind_swap' | ''. */
+  readonly pendingPower: string;
+  /** 'deck' | 'discard' | ''. */
+  readonly drawnFrom: string;
+  readonly deckCount: number;
+  readonly discardCount: number;
+  /** Value of the face-up top of the discard pile; -1 when the pile is empty. */
+  readonly discardTop: number;
+  readonly discardTopId: string;
+  readonly caboCaller: string;
+  readonly setupEndsAt: number;
+  readonly nextRoundAt: number;
+  readonly lastAction: CaboActionView;
+  readonly ranking: SchemaArray<string>;
 }

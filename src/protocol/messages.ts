@@ -4,6 +4,7 @@
  * are rejected (INVALID_MESSAGE), so a typo never silently does nothing.
  */
 import { z } from 'zod';
+import type { ErrorCode } from './errors';
 
 /** Request id echoed in `error` replies. */
 export const ridSchema = z.string().max(64).optional();
@@ -29,13 +30,45 @@ export const commonMessages = {
   rematch: messageSchema({}),
 } as const;
 
-/** Server → client messages of the framework. */
+/**
+ * What a client sends for each message of a catalogue: the schema's input (before trimming,
+ * transforms and defaults), `rid` included.
+ */
+export type ClientMessages<Catalogue extends Record<string, z.ZodTypeAny>> = { [Type in keyof Catalogue]: z.input<Catalogue[Type]> };
+
+/**
+ * `configure` (host, while waiting): the options to change, each as in the create options (the
+ * game's own too); `password: null` removes the password. Its schema is built per game from the
+ * room's option schemas (src/rooms/options.ts), so only its shape is declared here.
+ */
+export interface ConfigureMessage {
+  [option: string]: unknown;
+  password?: string | null;
+  rid?: string;
+}
+
+/** Client → server messages every game room understands. */
+export type CommonClientMessages = ClientMessages<typeof commonMessages> & { configure: ConfigureMessage };
+
+/**
+ * Server → client messages of the framework (every game room; the lobby sends `error` and
+ * `removed` too). A game's own are in its catalogue file (e.g. `CaboServerMessages`).
+ */
 export interface ServerMessages {
-  error: { code: string; message: string; rid?: string };
+  /** Reply to a message that was refused (`rid` echoes the message's), or a rate-limit warning. */
+  error: { code: ErrorCode; message: string; rid?: string };
+  /** Reply to `ping`. */
   pong: { t: number; serverTime: number };
+  /** The player whose turn it is has `secondsLeft` seconds left. */
   turn_warning: { userId: string; secondsLeft: number };
   /** Sent to a session before the server closes it: kicked, replaced by a newer session, flooding, a frame that is not a room message. */
   removed: { reason: 'kicked' | 'replaced' | 'rate_limited' | 'invalid_frame' };
+  /**
+   * Broadcast before the room closes every connection: `idle` (no message for `idleSeconds`: the
+   * room is gone), `shutdown` (the process stops; the room comes back, rejoin by code) or `moved`
+   * (the room continues in another process; rejoin by code).
+   */
+  closing: { reason: 'idle' | 'shutdown' | 'moved' };
 }
 
 /** Picks `rid` out of an arbitrary payload so even an invalid message's error can echo it. */

@@ -1,9 +1,11 @@
 /**
- * Client → server messages of the tabletop room (SPEC §6), with their limits. Every schema is
- * strict and accepts the optional `rid` (see `messageSchema`).
+ * Client → server messages of the tabletop room (SPEC §6), with their limits, and the room state
+ * as clients decode it. Every schema is strict and accepts the optional `rid` (see
+ * `messageSchema`).
  */
 import { z } from 'zod';
-import { messageSchema, userIdSchema } from './messages';
+import { messageSchema, userIdSchema, type ClientMessages } from './messages';
+import type { GameStateView, PlayerView, SchemaArray, SchemaMap } from './state';
 import { freeTextString, nameString } from './text';
 
 export const TABLETOP_LIMITS = {
@@ -91,4 +93,85 @@ export const tabletopMessages = {
   set_character: messageSchema({ name: label(z.string().trim().max(TABLETOP_LIMITS.characterLength)), userId: userIdSchema.optional() }),
 } as const;
 
-export type TabletopMessages = { [K in keyof typeof tabletopMessages]: z.infer<(typeof tabletopMessages)[K]> };
+/** What a client sends, by message type (`action.details` is any JSON value; the room stores it as JSON text). */
+export type TabletopClientMessages = ClientMessages<typeof tabletopMessages>;
+
+// ---- state (src/rooms/schema/TabletopState.ts, checked by conformance.ts) -----------------------
+
+/** `TabletopPlayerState`. */
+export interface TabletopPlayerView extends PlayerView {
+  /** The room's creator and users whose token carries the `gm` role. */
+  readonly isGM: boolean;
+  /** Character name; '' when none. */
+  readonly character: string;
+}
+
+/** `RollTermState`: one term of a roll. Dice terms list every die; constants carry `value`. */
+export interface RollTermView {
+  /** 'dice' | 'constant' */
+  readonly kind: string;
+  /** 1 or -1. */
+  readonly sign: number;
+  readonly count: number;
+  readonly sides: number;
+  /** '' (every die counts), 'highest' (`khK`) or 'lowest' (`klK`). */
+  readonly keep: string;
+  readonly keepCount: number;
+  /** Every die in roll order, dropped ones included. */
+  readonly dice: SchemaArray<number>;
+  /** Parallel to `dice`: false for dice dropped by the keep rule. */
+  readonly kept: SchemaArray<boolean>;
+  /** Constants: the (unsigned) value. */
+  readonly value: number;
+  /** Signed contribution to the total. */
+  readonly subtotal: number;
+}
+
+/** `RollState`. */
+export interface RollView {
+  /** Normalised formula, e.g. `2d20kh1+5`. */
+  readonly formula: string;
+  readonly terms: SchemaArray<RollTermView>;
+  /** Sum of the constant terms. */
+  readonly modifier: number;
+  readonly total: number;
+}
+
+/** `LogEntryState`: one entry of the session log. */
+export interface LogEntryView {
+  /** Session-wide sequence number (also the entry's key in `log`). */
+  readonly seq: number;
+  /** join | leave | chat | whisper | roll | narrate | action | character | turn_order | turn | combat */
+  readonly kind: string;
+  /** User id of the author ('' for none). */
+  readonly from: string;
+  /** Display name of `from` when the entry was written. */
+  readonly name: string;
+  /** Whisper target, or the player a `character`/`turn` entry is about; '' otherwise. */
+  readonly to: string;
+  /** Message text; roll label; action kind; leave reason; character name. */
+  readonly text: string;
+  /** JSON text of structured details; '' when none. */
+  readonly details: string;
+  /** Roll entries only. */
+  readonly roll?: RollView;
+  /** Whisper or secret roll: only its audience receives this entry. */
+  readonly isPrivate: boolean;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** `TabletopState`, its players being `TabletopPlayerState`s. */
+export interface TabletopStateView extends GameStateView<TabletopPlayerView> {
+  /** `@view()`, keyed by `seq`: absent until the first entry this client may see arrives. */
+  readonly log?: SchemaMap<LogEntryView>;
+  /** User ids in turn order. */
+  readonly turnOrder: SchemaArray<string>;
+  /** Index into `turnOrder` of the current player (`turn` holds their id). */
+  readonly turnIndex: number;
+  readonly combat: boolean;
+  /** Combat round (≥ 1 during combat, 0 otherwise). */
+  readonly combatRound: number;
+  /** Epoch ms the session opened. */
+  readonly startedAt: number;
+}

@@ -20,7 +20,7 @@ import type { Clock, Delayed, Room } from '@colyseus/core';
 /** Safety-net patch interval (Colyseus' own would be 50 ms). */
 export const FALLBACK_PATCH_MS = 1000;
 
-/** Where a room's time comes from; tests replace it (see test/support/time.ts). */
+/** Where a room's time comes from; tests replace it (see test/support/clock.ts). */
 export interface TimeSource {
   now(): number;
   /** Calls `wake` after `ms` of this source's time; returns a cancel function. */

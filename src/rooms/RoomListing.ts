@@ -3,12 +3,13 @@
  * listing (metadata, whether seats are open), and the idle close. Called whenever seats, options
  * or the phase change.
  */
-import { updateLobby, type Room } from '@colyseus/core';
+import { updateLobby, type Room, type RoomCache } from '@colyseus/core';
 import type { BaseRoomOptions } from './options';
 import type { GameStateWithConfig, Phase } from './schema/GameState';
 import type { SeatRegistry } from './SeatRegistry';
 import type { AccessPolicy } from './AccessPolicy';
 import type { QuickMatch } from './QuickMatch';
+import type { RoomMetadata } from '../protocol/rooms';
 
 /** Close code of a room that closed after `idleSeconds` without a message. */
 export const CLOSE_IDLE = 4002;
@@ -73,7 +74,7 @@ export class RoomListing {
     const { state, options, seats, access } = room;
     state.spectatorCount = seats.spectatorCount;
     room.listing.seatsOpen = this.seatsOpen;
-    const metadata = {
+    const metadata: RoomMetadata = {
       game: room.roomName, code: state.code, players: seats.seatedCount, maxPlayers: options.maxPlayers, spectators: seats.spectatorCount,
       phase: state.phase, hasPassword: access.hasPassword, hostName: state.players.get(seats.hostId)?.name ?? '', mode: options.mode,
     };
@@ -81,6 +82,17 @@ export class RoomListing {
       if (room.listing.roomId) updateLobby(room);
     });
     this.saveIfChanged();
+  }
+
+  /**
+   * Another process adopted the room and lists it under the same code: this copy's listing stops
+   * writing, so closing here (Colyseus removes a room's listing when it disposes) cannot delete
+   * the adopter's entry from the shared driver or the lobbies.
+   */
+  detach(): void {
+    const { room } = this;
+    const frozen = { ...room.listing } as RoomCache;
+    room.listing = Object.assign(frozen, { unlisted: true, save() {}, updateOne() {}, remove() {} });
   }
 
   /** A client message arrived: the room is active (`lastActivity` at 1 s resolution). */

@@ -1,6 +1,8 @@
 /**
  * Builds the browser client into `dist/web/`: `app.js` (esbuild bundle of `client/main.ts` with
  * colyseus.js), `styles.css`, and `index.html` whose asset URLs carry a content hash (cache busting).
+ * The client reads the server's types from src/protocol with `import type` (erased by esbuild);
+ * a build whose bundle would contain any other module of src/ than src/web/client fails.
  * `npm run build` (scripts/build.mjs) runs this file with tsx beside tsc; tests call `buildWeb()`.
  * A build tool, not part of the compiled server (tsconfig.server.json leaves it out: esbuild is a
  * devDependency).
@@ -12,6 +14,9 @@ import { build } from 'esbuild';
 import { WEB_ROOT } from './paths';
 
 const SOURCE = __dirname;
+const CLIENT = path.join(SOURCE, 'client');
+/** `src/`: nothing of it but the client belongs in the bundle. */
+const SOURCE_ROOT = path.dirname(SOURCE);
 export { WEB_ROOT };
 
 export interface BuildResult {
@@ -38,7 +43,15 @@ export async function buildWeb(options: { outDir?: string; minify?: boolean } = 
     legalComments: 'linked',
     logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
+    metafile: true,
   });
+  const serverCode = Object.keys(bundle.metafile.inputs)
+    .map((input) => path.resolve(input))
+    .filter((file) => file.startsWith(SOURCE_ROOT + path.sep) && !file.startsWith(CLIENT + path.sep));
+  if (serverCode.length > 0) {
+    const names = serverCode.map((file) => path.relative(path.dirname(SOURCE_ROOT), file)).join(', ');
+    throw new Error(`the browser bundle must not contain server code, but it would contain ${names}: import server types with \`import type\``);
+  }
 
   const files: Record<string, Buffer | string> = {};
   for (const file of bundle.outputFiles) files[path.basename(file.path)] = Buffer.from(file.contents);

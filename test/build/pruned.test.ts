@@ -12,11 +12,11 @@
 import { strict as assert } from 'assert';
 import { execFile, spawn, type ChildProcess } from 'child_process';
 import fs from 'fs';
-import net from 'net';
 import os from 'os';
 import path from 'path';
 import { promisify } from 'util';
 import { Client, type Room } from 'colyseus.js';
+import { freePort } from '../support/arena';
 
 const ROOT = path.resolve(__dirname, '../..');
 const exec = promisify(execFile);
@@ -24,17 +24,6 @@ const exec = promisify(execFile);
 /** devDependencies that must be gone from the pruned tree, and dependencies that must stay. */
 const DEV_ONLY = ['tsx', 'esbuild', 'typescript', 'colyseus.js', 'mocha', '@colyseus/testing', 'playwright-core'];
 const RUNTIME = ['@colyseus/core', '@colyseus/tools', '@colyseus/ws-transport', 'better-sqlite3', 'express'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import fs from 'fs';
 import { Client, type Room } from 'colyseus.js';
 import { replay } from '../../src/games/cabo';
-import { freePort, httpJson, tempDir } from '../support/arena';
+import { archivedGame, freePort, httpJson, tempDir } from '../support/arena';
 import { startArenaProcess, type ArenaProcess } from '../support/process';
 import { Probe } from '../support/probe';
 import { drive, type Player } from '../support/caboClients';
@@ -66,12 +66,7 @@ for (const backend of backends()) {
       await drive(players, acknowledged, () => false);
       await players[0].probe.stateWhere((s) => s.phase === 'finished', 'game over', 20_000);
 
-      let games: any[] = [];
-      for (let attempt = 0; attempt < 50 && games.length === 0; attempt++) {
-        games = (await httpJson(server.baseUrl, 'GET', '/api/me/games', { token: players[0].token })).body.games;
-        if (games.length === 0) await new Promise((resolve) => setTimeout(resolve, 100)); // archive write is asynchronous
-      }
-      const archived = (await httpJson(server.baseUrl, 'GET', `/api/games/${games[0].id}`)).body.game;
+      const archived = await archivedGame(server.baseUrl, players[0].token, code);
       const playerActions = archived.data.actions.filter((a: any) => a.playerId !== null).map((a: any) => ({ playerId: a.playerId, type: a.action.type }));
       assert.deepEqual(playerActions, acknowledged, 'every acknowledged action is archived exactly once, in order');
 

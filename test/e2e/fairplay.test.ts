@@ -10,7 +10,7 @@ import fs from 'fs';
 import path from 'path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Client, type Room } from 'colyseus.js';
-import { archivedGames, freePort, httpJson, tempDir } from '../support/arena';
+import { archivedGame, freePort, httpJson, tempDir } from '../support/arena';
 import { startArenaProcess, type ArenaProcess } from '../support/process';
 import { Probe } from '../support/probe';
 import { drive, type Player } from '../support/caboClients';
@@ -109,8 +109,7 @@ describe('e2e: provably fair deals', function () {
     assert.ok(!answers.some((answer) => answer.includes(ROOM_PASSWORD)), 'an HTTP answer carried the room password');
 
     // The archive keeps seed and commitment; verify replays it.
-    const [{ id }] = await archivedGames(base, ann.token);
-    const record = (await httpJson(base, 'GET', `/api/games/${id}`)).body.game.data;
+    const { id, data: record } = await archivedGame(base, ann.token, code);
     assert.equal(record.seed, over.seed);
     assert.equal(record.seedCommitment, commitment);
     assert.deepEqual((await httpJson(base, 'GET', `/api/games/${id}/verify`)).body, { commitmentMatches: true, replayMatches: true });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { startArena, joinRoom, createRoom, type Guest, type TestArena, type Seated } from '../support/arena';
+import { archivedGame, startArena, joinRoom, createRoom, type Guest, type TestArena, type Seated } from '../support/arena';
 import { caboTable, match, play, playOut, readyAll, serverRoom, type CaboTable } from '../support/caboTable';
 import { backends } from '../support/backends';
 
@@ -65,17 +65,9 @@ for (const backend of backends()) {
         assert.equal(hand, seenBefore[i], 'the player knows exactly what they knew');
       }
       await playOut(restored);
-      const game = (await second.http('GET', '/api/me/games', { token: guests[1].token })).body.games;
-      await restored.players[0].probe.until(() => true);
-      const archived = await (async () => {
-        for (let i = 0; i < 50 && !(await second!.http('GET', '/api/me/games', { token: guests[1].token })).body.games.length; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        const [summary] = (await second!.http('GET', '/api/me/games', { token: guests[1].token })).body.games;
-        return (await second!.http('GET', `/api/games/${summary.id}`)).body.game;
-      })();
-      assert.ok(game !== undefined);
-      assert.deepEqual(archived.data.actions.slice(0, logBefore.length), logBefore, 'no action was lost');
+      const archived = await archivedGame(second.baseUrl, guests[1].token, table.code);
+      assert.deepEqual(archived.data.actions.slice(0, logBefore.length), logBefore, 'no action before the restart was lost');
+      assert.deepEqual(archived.data.actions, restored.server.actionLog, 'every action of the match is archived, in order');
 
       // the waiting room keeps its password and host
       await assert.rejects(second.client(await second.guest()).joinById(waiting.room.roomId, { password: 'wrong' }), /WRONG_PASSWORD/);

@@ -1,9 +1,10 @@
 import { strict as assert } from 'assert';
 import { cardValue, createMatch, legalActions, type CaboState as Match } from '../../src/games/cabo';
 import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/turnTimer';
-import { startArena, createRoom, joinRoom, serverState, type Seated, type TestArena } from '../support/arena';
+import { startArena, createRoom, joinRoom, rejected, serverState, type Seated, type TestArena } from '../support/arena';
 import { Probe, dropConnection } from '../support/probe';
 import { testSeed } from '../support/seeds';
+import { useManualTime, useRealTime } from '../support/clock';
 import {
   caboTable,
   clientProjection,
@@ -30,22 +31,14 @@ describe('rooms: cabo', () => {
     arena = await startArena();
   });
   after(() => arena.shutdown());
-  afterEach(() => arena.colyseus.cleanup());
+  afterEach(async () => {
+    useRealTime(); // for the tests that moved their rooms' time by hand
+    await arena.colyseus.cleanup();
+  });
 
   const id = (seat: Seated) => seat.guest.user.id;
-
-  /** Sends a message that must be refused with `code`, and checks nothing changed on the server. */
-  async function rejected(table: CaboTable, seat: Seated, type: string, payload: unknown, code: string) {
-    const before = serverState(arena, table.code);
-    const engineBefore = table.server.matchState;
-    const logLength = table.server.actionLog.length;
-    const error = await seat.probe.expectError(type, payload);
-    assert.equal(error.code, code, `${type} ${JSON.stringify(payload)} → ${error.code}: ${error.message}`);
-    assert.deepEqual(serverState(arena, table.code), before, `${type}: state changed`);
-    assert.equal(table.server.matchState, engineBefore, `${type}: rules state changed`);
-    assert.equal(table.server.actionLog.length, logLength, `${type}: logged`);
-    return error;
-  }
+  /** What a refused move must leave as it was beside the room state: the rules state (the same object) and the action log. */
+  const engine = (table: CaboTable) => ({ 'rules state': () => table.server.matchState, 'action log length': () => table.server.actionLog.length });
 
   /** Current view of `seat` compared with what its player may know on the server right now. */
   function assertViewMatches(table: CaboTable, state: any, viewer: string | null) {
@@ -69,9 +62,11 @@ describe('rooms: cabo', () => {
   });
 
   it('setup: a player sees only their own cards 0 and 1, a spectator nothing; the timer ends setup', async () => {
+    const time = useManualTime();
     const table = await caboTable(arena, 2, { setupSeconds: 1 }, { spectators: 1 });
     const [host, guest] = table.players;
     const spectator = table.spectators[0];
+    const startedAt = time.now();
     await startMatch(table);
     const m = match(table);
     const hostState = await host.probe.stateWhere((s) => s.players.get(id(host)).hand.length === 4 && s.roundPhase === 'setup');
@@ -79,7 +74,7 @@ describe('rooms: cabo', () => {
     assert.deepEqual(hostState.players.get(id(host)).hand.map((c: any) => c.value), [cardValue(own[0]), cardValue(own[1]), undefined, undefined]);
     assert.deepEqual(hostState.players.get(id(guest)).hand.map((c: any) => c.value), [undefined, undefined, undefined, undefined]);
     assert.equal(hostState.discardTop, cardValue(m.discard[0]));
-    assert.ok(hostState.setupEndsAt > Date.now());
+    assert.equal(hostState.setupEndsAt, startedAt + 1000);
     assertViewMatches(table, guest.room.state, id(guest));
     assert.deepEqual(decodedValues(spectator.room.state), [], 'a spectator sees no card in setup');
 
@@ -89,11 +84,14 @@ describe('rooms: cabo', () => {
     for (const cardId of ids) assert.match(cardId, /^[A-Za-z0-9_-]{8}$/);
 
     // nobody sent ready: setupSeconds later the room ends setup and the first turn starts
-    const turn = await host.probe.stateWhere((s) => s.roundPhase === 'turn', 'setup over', 4000);
+    await time.advance(999);
+    assert.equal(match(table).phase, 'setup', 'setup runs its full time');
+    await time.advance(1);
+    const turn = await host.probe.stateWhere((s) => s.roundPhase === 'turn', 'setup over');
     assert.equal(turn.lastAction.type, 'end_setup');
     assert.equal(turn.turn, id(host));
     assert.equal(turn.turnPhase, 'draw');
-    assert.ok(turn.turnDeadline > Date.now());
+    assert.equal(turn.turnDeadline, startedAt + 1000 + turn.config.turnSeconds * 1000);
     assert.equal(turn.setupEndsAt, 0);
     assert.deepEqual(decodedValues(turn), [], 'cards 0 and 1 leave the view after setup');
     assertViewMatches(table, guest.room.state, id(guest));
@@ -111,14 +109,14 @@ describe('rooms: cabo', () => {
     assert.deepEqual(serverState(arena, table.code), before);
 
     await startMatch(table);
-    await rejected(table, host, 'draw', { source: 'deck' }, 'INVALID_ACTION'); // still in setup
+    await rejected(arena, host, 'draw', { source: 'deck' }, 'INVALID_ACTION', engine(table)); // still in setup
     await readyAll(table);
     assert.equal(match(table).turn, id(host));
 
-    await rejected(table, guest, 'draw', { source: 'deck' }, 'NOT_YOUR_TURN');
-    await rejected(table, guest, 'cabo', {}, 'NOT_YOUR_TURN');
-    await rejected(table, spectator, 'draw', { source: 'deck' }, 'NOT_A_PLAYER');
-    await rejected(table, spectator, 'resign', {}, 'NOT_A_PLAYER');
+    await rejected(arena, guest, 'draw', { source: 'deck' }, 'NOT_YOUR_TURN', engine(table));
+    await rejected(arena, guest, 'cabo', {}, 'NOT_YOUR_TURN', engine(table));
+    await rejected(arena, spectator, 'draw', { source: 'deck' }, 'NOT_A_PLAYER', engine(table));
+    await rejected(arena, spectator, 'resign', {}, 'NOT_A_PLAYER', engine(table));
     for (const [type, payload] of [
       ['draw', { source: 'hand' }],
       ['draw', {}],
@@ -129,20 +127,20 @@ describe('rooms: cabo', () => {
       ['blind_swap', { index: 0, userId: id(guest) }],
       ['ready', { now: true }],
     ] as Array<[string, unknown]>) {
-      await rejected(table, guest, type, payload, 'INVALID_MESSAGE'); // checked before turn and access
+      await rejected(arena, guest, type, payload, 'INVALID_MESSAGE', engine(table)); // checked before turn and access
     }
-    await rejected(table, host, 'timeout', { playerId: id(guest) }, 'UNKNOWN_MESSAGE'); // system actions are not messages
-    await rejected(table, host, 'swap', { index: 0 }, 'INVALID_ACTION'); // nothing drawn yet
+    await rejected(arena, host, 'timeout', { playerId: id(guest) }, 'UNKNOWN_MESSAGE', engine(table)); // system actions are not messages
+    await rejected(arena, host, 'swap', { index: 0 }, 'INVALID_ACTION', engine(table)); // nothing drawn yet
 
     await play(table, id(host), { type: 'draw', source: 'deck' });
-    await rejected(table, host, 'swap', { index: 4 }, 'INVALID_ACTION');
+    await rejected(arena, host, 'swap', { index: 4 }, 'INVALID_ACTION', engine(table));
     await play(table, id(host), { type: 'discard' });
     assert.equal(match(table).pendingPower, 'spy');
-    await rejected(table, host, 'spy', { userId: id(host), index: 0 }, 'INVALID_ACTION');
-    await rejected(table, host, 'spy', { userId: id(guest), index: 4 }, 'INVALID_ACTION');
-    await rejected(table, host, 'spy', { userId: id(guest), index: -1 }, 'INVALID_ACTION');
-    await rejected(table, host, 'spy', { userId: 'nobody', index: 0 }, 'INVALID_ACTION');
-    await rejected(table, host, 'peek', { index: 0 }, 'INVALID_ACTION'); // not the pending power
+    await rejected(arena, host, 'spy', { userId: id(host), index: 0 }, 'INVALID_ACTION', engine(table));
+    await rejected(arena, host, 'spy', { userId: id(guest), index: 4 }, 'INVALID_ACTION', engine(table));
+    await rejected(arena, host, 'spy', { userId: id(guest), index: -1 }, 'INVALID_ACTION', engine(table));
+    await rejected(arena, host, 'spy', { userId: 'nobody', index: 0 }, 'INVALID_ACTION', engine(table));
+    await rejected(arena, host, 'peek', { index: 0 }, 'INVALID_ACTION', engine(table)); // not the pending power
 
     await play(table, id(host), { type: 'spy', userId: id(guest), index: 2 });
     const spied = cardValue(match(table).players[1].hand[2]);
@@ -158,8 +156,8 @@ describe('rooms: cabo', () => {
     assertViewMatches(table, guest.room.state, id(guest));
   });
 
-  it('auto-plays a timed-out turn after a warning, and forfeits a player after 3 timeouts in a row', async function () {
-    this.timeout(15_000);
+  it('auto-plays a timed-out turn after a warning, and forfeits a player after 3 timeouts in a row', async () => {
+    const time = useManualTime();
     const table = await caboTable(arena, 2, { turnSeconds: 2 });
     const [host, guest] = table.players;
     await startMatch(table);
@@ -168,10 +166,15 @@ describe('rooms: cabo', () => {
     for (let timeouts = 1; timeouts <= 3; timeouts++) {
       // the host never acts: warned at 1 s left, auto-played at 0
       assert.equal(match(table).turn, id(host));
+      assert.equal(table.server.state.turnDeadline, time.now() + 2000);
       const warned = guest.probe.count('turn_warning');
-      const warning = await guest.probe.message('turn_warning', () => guest.probe.count('turn_warning') > warned, 4000);
+      await time.advance(1000);
+      const warning = await guest.probe.message('turn_warning', () => guest.probe.count('turn_warning') > warned);
       assert.deepEqual(warning, { userId: id(host), secondsLeft: 1 });
-      const state = await guest.probe.stateWhere((s) => s.lastAction.type === 'timeout' && s.players.get(id(host)).timeouts === timeouts, `timeout ${timeouts}`, 4000);
+      await time.advance(999);
+      assert.equal(match(table).players.find((p) => p.id === id(host))!.timeouts, timeouts - 1, 'no auto-play before the deadline');
+      await time.advance(1);
+      const state = await guest.probe.stateWhere((s) => s.lastAction.type === 'timeout' && s.players.get(id(host)).timeouts === timeouts, `timeout ${timeouts}`);
       assert.equal(state.lastAction.playerId, id(host));
       assert.equal(state.lastAction.value, state.discardTop, 'the auto-discarded card is public');
       if (timeouts === 3) break;
@@ -181,7 +184,7 @@ describe('rooms: cabo', () => {
       await play(table, id(guest), { type: 'discard' });
       if (match(table).turnPhase === 'power') await play(table, id(guest), { type: 'skip_power' });
     }
-    const over = await guest.probe.message('game_over', undefined, 4000);
+    const over = await guest.probe.message('game_over');
     assert.deepEqual(over.ranking, [id(guest), id(host)]);
     const finished = await host.probe.stateWhere((s) => s.phase === 'finished');
     assert.equal(finished.players.get(id(host)).forfeited, true);
@@ -204,15 +207,15 @@ describe('rooms: cabo', () => {
     assert.equal(state.discardTop, cardValue(drawn), 'the held card went face-up onto the discard');
     assert.equal(state.players.get(id(host)).drawn.id, '');
     assert.equal(state.turn, id(second));
-    await rejected(table, host, 'draw', { source: 'deck' }, 'INVALID_ACTION'); // forfeited players cannot act
+    await rejected(arena, host, 'draw', { source: 'deck' }, 'INVALID_ACTION', engine(table)); // forfeited players cannot act
 
     await play(table, id(third), { type: 'resign' }); // out of turn: allowed
     const over = await host.probe.message('game_over');
     assert.deepEqual(over.ranking, [id(second), id(third), id(host)]);
     state = await host.probe.stateWhere((s) => s.phase === 'finished');
     assert.deepEqual(decodedValues(state).length, 12, 'hands are revealed at the end');
-    await rejected(table, second, 'draw', { source: 'deck' }, 'GAME_OVER');
-    await rejected(table, second, 'rematch', {}, 'NOT_HOST');
+    await rejected(arena, second, 'draw', { source: 'deck' }, 'GAME_OVER', engine(table));
+    await rejected(arena, second, 'rematch', {}, 'NOT_HOST', engine(table));
 
     const oldCommitment = state.seedCommitment;
     const oldIds = [...state.players.values()].flatMap((p: any) => p.hand.map((c: any) => c.id));

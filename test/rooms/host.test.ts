@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { startArena, createRoom, joinRoom, seatTable, serverState, type TestArena, type Seated } from '../support/arena';
+import { startArena, createRoom, joinRoom, seatTable, rejected, type TestArena } from '../support/arena';
 
 describe('rooms: host and lifecycle', () => {
   let arena: TestArena;
@@ -10,15 +10,6 @@ describe('rooms: host and lifecycle', () => {
   afterEach(() => arena.colyseus.cleanup());
 
   const table = (players = 2, options: Record<string, unknown> = {}) => seatTable(arena, 'counter', players, options);
-
-  /** Sends a rejected message and proves the server state did not change. */
-  async function rejected(seat: Seated, type: string, payload: unknown, code: string) {
-    const before = serverState(arena, seat.room.roomId);
-    const error = await seat.probe.expectError(type, payload);
-    assert.equal(error.code, code, `${type} → ${error.code}: ${error.message}`);
-    assert.deepEqual(serverState(arena, seat.room.roomId), before, `${type} changed state`);
-    return error;
-  }
 
   it('makes the creator host and shows it in state', async () => {
     const [host, guest] = await table();
@@ -41,40 +32,40 @@ describe('rooms: host and lifecycle', () => {
     const [host, guest] = await table();
     const spectator = await joinRoom(arena, host.room.roomId, { spectate: true });
     for (const seat of [guest, spectator]) {
-      await rejected(seat, 'start', {}, 'NOT_HOST');
-      await rejected(seat, 'configure', { maxPlayers: 3 }, 'NOT_HOST');
-      await rejected(seat, 'kick', { userId: host.guest.user.id }, 'NOT_HOST');
-      await rejected(seat, 'transfer_host', { userId: seat.guest.user.id }, 'NOT_HOST');
-      await rejected(seat, 'rematch', {}, 'NOT_HOST');
+      await rejected(arena, seat, 'start', {}, 'NOT_HOST');
+      await rejected(arena, seat, 'configure', { maxPlayers: 3 }, 'NOT_HOST');
+      await rejected(arena, seat, 'kick', { userId: host.guest.user.id }, 'NOT_HOST');
+      await rejected(arena, seat, 'transfer_host', { userId: seat.guest.user.id }, 'NOT_HOST');
+      await rejected(arena, seat, 'rematch', {}, 'NOT_HOST');
     }
   });
 
   it('refuses to start with too few players', async () => {
     const [host] = await table(1);
-    await rejected(host, 'start', {}, 'NOT_ENOUGH_PLAYERS');
+    await rejected(arena, host, 'start', {}, 'NOT_ENOUGH_PLAYERS');
   });
 
   it('configure changes options while waiting, validated like create', async () => {
     const [host, guest] = await table();
     host.room.send('configure', { maxPlayers: 3, turnSeconds: 12, target: 20, password: 'pw-123' });
     await guest.probe.stateWhere((state) => state.config.maxPlayers === 3 && state.config.target === 20 && state.config.hasPassword);
-    await rejected(host, 'configure', { minPlayers: 1, maxPlayers: 1 }, 'INVALID_ACTION'); // two are seated
-    await rejected(host, 'configure', { maxPlayers: 'four' }, 'INVALID_MESSAGE');
-    await rejected(host, 'configure', { minPlayers: 4, maxPlayers: 3 }, 'INVALID_MESSAGE');
-    await rejected(host, 'configure', { mode: 'quick' }, 'INVALID_MESSAGE');
-    await rejected(host, 'configure', { colour: 'red' }, 'INVALID_MESSAGE');
+    await rejected(arena, host, 'configure', { minPlayers: 1, maxPlayers: 1 }, 'INVALID_ACTION'); // two are seated
+    await rejected(arena, host, 'configure', { maxPlayers: 'four' }, 'INVALID_MESSAGE');
+    await rejected(arena, host, 'configure', { minPlayers: 4, maxPlayers: 3 }, 'INVALID_MESSAGE');
+    await rejected(arena, host, 'configure', { mode: 'quick' }, 'INVALID_MESSAGE');
+    await rejected(arena, host, 'configure', { colour: 'red' }, 'INVALID_MESSAGE');
     host.room.send('configure', { password: null });
     await guest.probe.stateWhere((state) => !state.config.hasPassword, 'password cleared');
     host.room.send('start', {});
     await host.probe.stateWhere((state) => state.phase === 'playing');
-    await rejected(host, 'configure', { turnSeconds: 40 }, 'GAME_ALREADY_STARTED');
-    await rejected(host, 'start', {}, 'GAME_ALREADY_STARTED');
+    await rejected(arena, host, 'configure', { turnSeconds: 40 }, 'GAME_ALREADY_STARTED');
+    await rejected(arena, host, 'start', {}, 'GAME_ALREADY_STARTED');
   });
 
   it('kick removes a player, who cannot come back; kicking yourself is refused', async () => {
     const [host, guest] = await table(3);
-    await rejected(host, 'kick', { userId: host.guest.user.id }, 'INVALID_ACTION');
-    await rejected(host, 'kick', { userId: 'nobody' }, 'INVALID_ACTION');
+    await rejected(arena, host, 'kick', { userId: host.guest.user.id }, 'INVALID_ACTION');
+    await rejected(arena, host, 'kick', { userId: 'nobody' }, 'INVALID_ACTION');
     host.room.send('kick', { userId: guest.guest.user.id });
     assert.deepEqual(await guest.probe.message('removed'), { reason: 'kicked' });
     await guest.probe.left();
@@ -95,12 +86,12 @@ describe('rooms: host and lifecycle', () => {
   it('transfer_host hands over to a seated connected player only', async () => {
     const [host, guest] = await table();
     const spectator = await joinRoom(arena, host.room.roomId, { spectate: true });
-    await rejected(host, 'transfer_host', { userId: spectator.guest.user.id }, 'INVALID_ACTION');
-    await rejected(host, 'transfer_host', { userId: host.guest.user.id }, 'INVALID_ACTION');
+    await rejected(arena, host, 'transfer_host', { userId: spectator.guest.user.id }, 'INVALID_ACTION');
+    await rejected(arena, host, 'transfer_host', { userId: host.guest.user.id }, 'INVALID_ACTION');
     host.room.send('transfer_host', { userId: guest.guest.user.id });
     await spectator.probe.stateWhere((state) => state.hostId === guest.guest.user.id);
     assert.equal(spectator.room.state.players.get(host.guest.user.id).isHost, false);
-    await rejected(host, 'start', {}, 'NOT_HOST');
+    await rejected(arena, host, 'start', {}, 'NOT_HOST');
   });
 
   it('passes host to the longest-seated connected player when the host leaves', async () => {
@@ -114,17 +105,17 @@ describe('rooms: host and lifecycle', () => {
 
   it('plays a match to the end, then rematch restarts with the same seats', async () => {
     const [host, guest] = await table(2, { target: 4 });
-    await rejected(host, 'rematch', {}, 'GAME_NOT_STARTED');
+    await rejected(arena, host, 'rematch', {}, 'GAME_NOT_STARTED');
     host.room.send('start', {});
     await host.probe.stateWhere((state) => state.phase === 'playing' && state.turn === host.guest.user.id);
-    await rejected(host, 'rematch', {}, 'GAME_ALREADY_STARTED');
-    await rejected(guest, 'increment', { by: 1 }, 'NOT_YOUR_TURN');
+    await rejected(arena, host, 'rematch', {}, 'GAME_ALREADY_STARTED');
+    await rejected(arena, guest, 'increment', { by: 1 }, 'NOT_YOUR_TURN');
     host.room.send('increment', { by: 3 });
     await guest.probe.stateWhere((state) => state.turn === guest.guest.user.id);
     guest.room.send('increment', { by: 2 });
     await host.probe.stateWhere((state) => state.phase === 'finished');
     assert.equal(host.room.state.winner, guest.guest.user.id);
-    await rejected(guest, 'increment', { by: 1 }, 'GAME_OVER');
+    await rejected(arena, guest, 'increment', { by: 1 }, 'GAME_OVER');
     host.room.send('rematch', {});
     await guest.probe.stateWhere((state) => state.phase === 'playing' && state.matches === 2 && state.count === 0);
     assert.equal(guest.room.state.players.size, 2);

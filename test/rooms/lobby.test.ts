@@ -2,6 +2,7 @@ import { strict as assert } from 'assert';
 import type { Room } from 'colyseus.js';
 import { startArena, createRoom, joinRoom, type TestArena, type Guest } from '../support/arena';
 import { Probe } from '../support/probe';
+import { useManualTime, useRealTime, type ManualTime } from '../support/clock';
 
 /** A lobby client's view of the listing, rebuilt from the "rooms", "+" and "-" messages received. */
 class LobbyView {
@@ -72,42 +73,79 @@ describe('rooms: lobby listing and quick match', () => {
     const room = await arena.client(identity).joinOrCreate('counter', { mode: 'quick', countdownSeconds: 1, ...options });
     return { guest: identity, room, probe: new Probe(room) };
   }
+  const serverPhase = (code: string) => arena.colyseus.getRoomById(code).state.phase;
 
-  it('quick match puts players into one open room and starts after the countdown', async () => {
-    const first = await quick();
-    const second = await quick();
-    assert.equal(second.room.roomId, first.room.roomId);
-    const counting = await first.probe.stateWhere((s) => s.players.size === 2 && s.startsAt > 0, 'countdown');
-    assert.ok(counting.startsAt > Date.now() - 100 && counting.startsAt <= Date.now() + 1100);
-    await first.probe.stateWhere((s) => s.phase === 'playing', 'started by countdown', 4000);
-    assert.equal(first.room.state.startsAt, 0);
-  });
+  describe('quick-match countdown', () => {
+    /** The time of the quick rooms: the countdowns run when the test advances it. */
+    let time: ManualTime;
+    beforeEach(() => {
+      time = useManualTime();
+    });
+    afterEach(() => useRealTime());
 
-  it('each join resets the countdown, capped at three countdowns', async () => {
-    const first = await quick(undefined, { countdownSeconds: 2, maxPlayers: 6 });
-    await quick();
-    const initial = (await first.probe.stateWhere((s) => s.startsAt > 0)).startsAt;
-    await quick();
-    const reset = await first.probe.stateWhere((s) => s.players.size === 3 && s.startsAt > initial, 'countdown reset');
-    assert.ok(reset.startsAt - initial <= 2000);
-    await first.probe.stateWhere((s) => s.phase === 'playing', 'started', 8000);
-  });
+    it('quick match puts players into one open room and starts after the countdown', async () => {
+      const first = await quick();
+      const second = await quick();
+      assert.equal(second.room.roomId, first.room.roomId);
+      const counting = await first.probe.stateWhere((s) => s.players.size === 2 && s.startsAt > 0, 'countdown');
+      assert.equal(counting.startsAt, time.now() + 1000);
+      await time.advance(999);
+      assert.equal(serverPhase(first.room.roomId), 'waiting');
+      await time.advance(1);
+      await first.probe.stateWhere((s) => s.phase === 'playing', 'started by countdown');
+      assert.equal(first.room.state.startsAt, 0);
+    });
 
-  it('a full quick room starts at once, and the next quick player gets a new room', async () => {
-    const first = await quick(undefined, { maxPlayers: 2, countdownSeconds: 30 });
-    const second = await quick();
-    await first.probe.stateWhere((s) => s.phase === 'playing', 'started when full');
-    const third = await quick();
-    assert.notEqual(third.room.roomId, first.room.roomId);
-    assert.equal(second.room.roomId, first.room.roomId);
-  });
+    it('each join resets the countdown, capped at three countdowns', async () => {
+      const first = await quick(undefined, { countdownSeconds: 2, maxPlayers: 6 });
+      const startedAt = time.now();
+      await quick();
+      await first.probe.stateWhere((s) => s.players.size === 2 && s.startsAt === startedAt + 2000, 'countdown');
+      await time.advance(1500);
+      await quick();
+      await first.probe.stateWhere((s) => s.players.size === 3 && s.startsAt === startedAt + 3500, 'countdown reset');
+      await time.advance(1500);
+      await quick();
+      await first.probe.stateWhere((s) => s.players.size === 4 && s.startsAt === startedAt + 5000, 'countdown reset again');
+      await time.advance(1500);
+      await quick();
+      await first.probe.stateWhere((s) => s.players.size === 5 && s.startsAt === startedAt + 6000, 'capped at three countdowns from its start');
+      await time.advance(1499);
+      assert.equal(serverPhase(first.room.roomId), 'waiting');
+      await time.advance(1);
+      await first.probe.stateWhere((s) => s.phase === 'playing', 'started');
+    });
 
-  it('a quick room whose match is running is not matched even with free seats', async () => {
-    const first = await quick(undefined, { countdownSeconds: 1 });
-    await quick();
-    await first.probe.stateWhere((s) => s.phase === 'playing', 'started', 4000);
-    const late = await quick();
-    assert.notEqual(late.room.roomId, first.room.roomId);
+    it('a full quick room starts at once, and the next quick player gets a new room', async () => {
+      const first = await quick(undefined, { maxPlayers: 2, countdownSeconds: 30 });
+      const second = await quick();
+      await first.probe.stateWhere((s) => s.phase === 'playing', 'started when full');
+      const third = await quick();
+      assert.notEqual(third.room.roomId, first.room.roomId);
+      assert.equal(second.room.roomId, first.room.roomId);
+    });
+
+    it('a quick room whose match is running is not matched even with free seats', async () => {
+      const first = await quick(undefined, { countdownSeconds: 1 });
+      await quick();
+      await first.probe.stateWhere((s) => s.startsAt > 0, 'countdown');
+      await time.advance(1000);
+      await first.probe.stateWhere((s) => s.phase === 'playing', 'started');
+      const late = await quick();
+      assert.notEqual(late.room.roomId, first.room.roomId);
+    });
+
+    it('the countdown stops when players drop below minPlayers', async () => {
+      const first = await quick(undefined, { countdownSeconds: 5 });
+      const second = await quick();
+      await first.probe.stateWhere((s) => s.startsAt > 0, 'countdown');
+      await second.room.leave(true);
+      await first.probe.stateWhere((s) => s.startsAt === 0 && s.players.size === 1, 'countdown cancelled');
+      await time.advance(5000);
+      await first.probe.roundTrip(); // queued after any start the countdown could have run
+      assert.equal(serverPhase(first.room.roomId), 'waiting');
+      assert.equal(first.room.state.phase, 'waiting');
+    });
   });
 
   it('quick match never lands in custom or private rooms', async () => {
@@ -117,14 +155,5 @@ describe('rooms: lobby listing and quick match', () => {
     assert.notEqual(player.room.roomId, custom.room.roomId);
     assert.notEqual(player.room.roomId, hidden.room.roomId);
     assert.equal(player.room.state?.config?.mode ?? (await player.probe.stateWhere((s) => !!s.config)).config.mode, 'quick');
-  });
-
-  it('the countdown stops when players drop below minPlayers', async () => {
-    const first = await quick(undefined, { countdownSeconds: 5 });
-    const second = await quick();
-    await first.probe.stateWhere((s) => s.startsAt > 0, 'countdown');
-    await second.room.leave(true);
-    await first.probe.stateWhere((s) => s.startsAt === 0 && s.players.size === 1, 'countdown cancelled');
-    assert.equal(first.room.state.phase, 'waiting');
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { startArena, createRoom, joinRoom, serverState, type TestArena, type Seated } from '../support/arena';
+import { startArena, createRoom, joinRoom, serverState, rejected, type TestArena, type Seated } from '../support/arena';
 import { FLOOD_DISCONNECT_AFTER, RATE_LIMIT } from '../../src/rooms/frameGate';
 
 describe('rooms: message validation, errors and rate limit', () => {
@@ -19,15 +19,6 @@ describe('rooms: message validation, errors and rate limit', () => {
   });
   afterEach(() => arena.colyseus.cleanup());
 
-  async function rejected(seat: Seated, type: string, payload: unknown, code: string) {
-    const before = serverState(arena, seat.room.roomId);
-    const error = await seat.probe.expectError(type, payload);
-    assert.equal(error.code, code, `${type} ${JSON.stringify(payload)?.slice(0, 60)} → ${error.code}: ${error.message}`);
-    assert.equal(typeof error.message, 'string');
-    assert.deepEqual(serverState(arena, seat.room.roomId), before, 'state changed');
-    return error;
-  }
-
   it('answers ping with pong and the server time', async () => {
     const sent = Date.now();
     host.room.send('ping', { t: 42 });
@@ -37,7 +28,7 @@ describe('rooms: message validation, errors and rate limit', () => {
   });
 
   it('answers unknown types with UNKNOWN_MESSAGE, echoing rid', async () => {
-    const error = await rejected(host, 'teleport', {}, 'UNKNOWN_MESSAGE');
+    const error = await rejected(arena, host, 'teleport', {}, 'UNKNOWN_MESSAGE');
     assert.match(error.message, /teleport/);
     assert.ok(error.rid);
     host.room.send(7, { rid: 'numeric' });
@@ -56,7 +47,7 @@ describe('rooms: message validation, errors and rate limit', () => {
   ];
   for (const [label, payload] of badPayloads) {
     it(`refuses ${label} with INVALID_MESSAGE and no state change`, async () => {
-      const error = await rejected(host, 'increment', payload, 'INVALID_MESSAGE');
+      const error = await rejected(arena, host, 'increment', payload, 'INVALID_MESSAGE');
       assert.match(error.message, /^increment: /);
     });
   }
@@ -82,12 +73,12 @@ describe('rooms: message validation, errors and rate limit', () => {
 
   it('refuses game actions from spectators with NOT_A_PLAYER and wrong turns with NOT_YOUR_TURN', async () => {
     const spectator = await joinRoom(arena, host.room.roomId, { spectate: true });
-    await rejected(spectator, 'increment', { by: 1 }, 'NOT_A_PLAYER');
-    await rejected(guest, 'increment', { by: 1 }, 'NOT_YOUR_TURN');
+    await rejected(arena, spectator, 'increment', { by: 1 }, 'NOT_A_PLAYER');
+    await rejected(arena, guest, 'increment', { by: 1 }, 'NOT_YOUR_TURN');
   });
 
   it('a valid message after rejected ones still works', async () => {
-    await rejected(host, 'increment', { by: 9 }, 'INVALID_MESSAGE');
+    await rejected(arena, host, 'increment', { by: 9 }, 'INVALID_MESSAGE');
     host.room.send('increment', { by: 2 });
     await guest.probe.stateWhere((state) => state.count === 2);
   });
@@ -123,7 +114,7 @@ describe('rooms: message validation, errors and rate limit', () => {
   });
 
   it('counts messages and errors in the metrics', async () => {
-    await rejected(host, 'increment', { by: 'x' }, 'INVALID_MESSAGE');
+    await rejected(arena, host, 'increment', { by: 'x' }, 'INVALID_MESSAGE');
     const text = (await arena.http('GET', '/metrics')).body as string;
     assert.match(text, /^arena_messages_received_total\{room="counter",type="increment"\} [1-9]/m);
     assert.match(text, /^arena_errors_sent_total\{code="INVALID_MESSAGE"\} [1-9]/m);

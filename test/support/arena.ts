@@ -8,6 +8,7 @@ import os from 'os';
 import path from 'path';
 import net from 'net';
 import crypto from 'crypto';
+import { strict as assert } from 'assert';
 import { boot, type ColyseusTestServer } from '@colyseus/testing';
 import { Client } from 'colyseus.js';
 import { arenaConfig } from '../../arena.config';
@@ -125,14 +126,45 @@ export async function httpJson(baseUrl: string, method: string, route: string, o
   return { status: response.status, headers: response.headers, body: parsed };
 }
 
-/** The caller's archived games, polled until `count` are there (the archive write is asynchronous). */
-export async function archivedGames(baseUrl: string, token: string, count = 1): Promise<any[]> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const games = (await httpJson(baseUrl, 'GET', '/api/me/games', { token })).body.games ?? [];
-    if (games.length >= count) return games;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * Polls `read` until `done` holds for its value, which it returns: for effects a test cannot
+ * observe through a probe (HTTP answers, storage). At most `attempts` reads, `intervalMs` apart;
+ * then it throws with `label` and the last value.
+ */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, label: string, { attempts = 100, intervalMs = 50 } = {}): Promise<T> {
+  let value = await read();
+  for (let attempt = 1; !done(value); attempt++) {
+    if (attempt >= attempts) throw new Error(`${label}: not after ${attempts} polls ${intervalMs} ms apart (last: ${JSON.stringify(value)?.slice(0, 300)})`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    value = await read();
   }
-  throw new Error(`fewer than ${count} archived games after 5 s`);
+  return value;
+}
+
+/**
+ * The caller's archived games (summaries, newest first, from `GET /api/me/games`), polled until
+ * `count` are there, or with `count = { code }` until one of room `code` is: the archive write
+ * after a match or session ends is asynchronous. Throws after 5 s (see {@link eventually}).
+ */
+export async function archivedGames(baseUrl: string, token: string, count: number | { code: string } = 1): Promise<any[]> {
+  const enough = typeof count === 'number' ? (games: any[]) => games.length >= count : (games: any[]) => games.some((game) => game.code === count.code);
+  const read = async () => {
+    const reply = await httpJson(baseUrl, 'GET', '/api/me/games', { token });
+    if (reply.status !== 200) throw new Error(`GET /api/me/games answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+    return reply.body.games as any[];
+  };
+  return eventually(read, enough, typeof count === 'number' ? `${count} archived games` : `the archived game of room ${count.code}`);
+}
+
+/**
+ * The archived game of room `code` as `token`'s user sees it (`GET /api/games/:id`: summary plus
+ * the game's presented `data`), once it is archived (see {@link archivedGames}).
+ */
+export async function archivedGame(baseUrl: string, token: string, code: string): Promise<any> {
+  const summary = (await archivedGames(baseUrl, token, { code })).find((game) => game.code === code);
+  const reply = await httpJson(baseUrl, 'GET', `/api/games/${summary.id}`, { token });
+  assert.equal(reply.status, 200, `GET /api/games/${summary.id}`);
+  return reply.body.game;
 }
 
 /** Signs an HS256 token as another service sharing the secret would (or a forger with another one). */
@@ -174,6 +206,31 @@ export async function createRoom(arena: TestArena, game: string, options: Record
 export function serverState(arena: TestArena, code: string): Record<string, unknown> {
   const { lastActivity: _ignored, ...state } = arena.colyseus.getRoomById(code).state.toJSON();
   return state;
+}
+
+/**
+ * Sends `type` with `payload` from `seat`, which the server must refuse with an `error` of `code`
+ * (echoing the message's `rid`, with a text), and proves the room's server state did not change.
+ * `unchanged` names more server-side values that must stay the same (compared with `===`), such
+ * as a game's rules state or action log length. Returns the error.
+ */
+export async function rejected(
+  arena: TestArena,
+  seat: Seated,
+  type: string,
+  payload: unknown,
+  code: string,
+  unchanged: Record<string, () => unknown> = {},
+): Promise<{ code: string; message: string; rid?: string }> {
+  const room = seat.room.roomId;
+  const before = serverState(arena, room);
+  const values = Object.entries(unchanged).map(([label, read]) => [label, read(), read] as const);
+  const error = await seat.probe.expectError(type, payload);
+  assert.equal(error.code, code, `${type} ${JSON.stringify(payload)?.slice(0, 80)} → ${error.code}: ${error.message}`);
+  assert.equal(typeof error.message, 'string');
+  assert.deepEqual(serverState(arena, room), before, `${type}: state changed`);
+  for (const [label, value, read] of values) assert.equal(read(), value, `${type}: ${label} changed`);
+  return error;
 }
 
 /** Creates a room of `game` and seats `players` guests (the first is host); waits until the host sees them all. */

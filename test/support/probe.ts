@@ -12,6 +12,7 @@ export interface Received {
 export class Probe<State = any> {
   readonly messages: Received[] = [];
   leftWith?: number;
+  private pings = 0;
   private readonly listeners = new Set<() => void>();
 
   constructor(readonly room: Room<State>) {
@@ -66,6 +67,16 @@ export class Probe<State = any> {
     const body = payload && typeof payload === 'object' && !Array.isArray(payload) ? { ...(payload as object), rid } : payload;
     this.room.send(type, body);
     return this.message<{ code: string; message: string; rid?: string }>('error', (error) => error.rid === rid);
+  }
+
+  /**
+   * Sends `ping` and waits for its `pong`: everything the server sent this client before has
+   * arrived by then (one connection keeps order). A message like any other: it counts as activity.
+   */
+  async roundTrip(): Promise<void> {
+    const t = -++this.pings; // negative: never one of the test's own pings
+    this.room.send('ping', { t });
+    await this.message('pong', (pong) => pong.t === t);
   }
 
   /** Waits until the server closes this connection; resolves with the close code. */

@@ -1,6 +1,7 @@
 /** JSON requests to Arena's HTTP API (paths relative to the page, so the client works under a sub-path). */
 import { ArenaClientError, toArenaError } from './errors';
-import type { RoomSummary, User } from './types';
+import type { GuestReply, MeReply } from '../../protocol/http';
+import type { RoomSummary } from '../../protocol/rooms';
 
 /** Base URL of the server: the page's URL without hash, query or file name. */
 export function serverBase(): URL {
@@ -37,8 +38,8 @@ export async function request<T>(method: string, route: string, options: { token
 }
 
 export const api = {
-  guest: (name: string) => request<{ token: string; user: User }>('POST', 'api/auth/guest', { body: { name } }),
-  me: (token: string) => request<{ user: User }>('GET', 'api/auth/me', { token }),
+  guest: (name: string) => request<GuestReply>('POST', 'api/auth/guest', { body: { name } }),
+  me: (token: string) => request<MeReply>('GET', 'api/auth/me', { token }),
   room: (code: string) => request<{ room: RoomSummary }>('GET', `api/rooms/${encodeURIComponent(code)}`),
   myRooms: (token: string) => request<{ rooms: RoomSummary[] }>('GET', 'api/me/rooms', { token }),
 };

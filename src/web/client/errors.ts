@@ -1,6 +1,10 @@
 /** Turns server errors (join rejections, room `error` messages, HTTP errors) into readable text. */
+import type { ErrorCode } from '../../protocol/errors';
 
-const FRIENDLY: Record<string, string> = {
+/** Codes of the client's own: the server was unreachable, the room is gone, anything else. */
+export type ClientErrorCode = 'NETWORK' | 'ROOM_GONE' | 'ERROR';
+
+const FRIENDLY: Partial<Record<ErrorCode | ClientErrorCode, string>> = {
   UNAUTHORIZED: 'Your sign-in is no longer valid. Please sign in again.',
   WRONG_PASSWORD: 'Wrong password.',
   NOT_ALLOWED: 'You are not allowed to join this room.',
@@ -42,7 +46,7 @@ export class ArenaClientError extends Error {
 
 /** "Wrong password." or "That dice formula is not valid (unexpected 'x' at 3)." */
 export function describeCode(code: string, detail = ''): string {
-  const friendly = FRIENDLY[code];
+  const friendly = FRIENDLY[code as ErrorCode | ClientErrorCode];
   if (!friendly) return detail ? capitalise(detail) : `Error ${code}`;
   const extra = detail.trim();
   if (!extra || sameMeaning(friendly, extra)) return friendly;

@@ -7,7 +7,11 @@
 import { Client, type Room } from 'colyseus.js';
 import { api, serverBase } from './api';
 import { ArenaClientError, toArenaError } from './errors';
-import type { GameStateBase, RoomSummary, SchemaMap, User } from './types';
+import type { ErrorCode } from '../../protocol/errors';
+import type { User } from '../../protocol/http';
+import type { ServerMessages } from '../../protocol/messages';
+import type { LobbyMessages, LobbyRoomEntry, RoomMetadata, RoomSummary } from '../../protocol/rooms';
+import type { AnyGame, GameTypes, PayloadArgs, PlayerOf, ReceiveType, Received, SendType, Sent } from './types';
 
 const TOKEN_KEY = 'arena.token';
 const USER_KEY = 'arena.user';
@@ -17,7 +21,7 @@ const PASSWORD_KEY = (code: string) => `arena.password.${code}`;
 export const CLOSE = { CONSENTED: 4000, REPLACED: 4001, IDLE: 4002, KICKED: 4003, RESTART: 4005, FLOODING: 4029 } as const;
 
 /** Join rejections that retrying cannot fix. */
-const FINAL_JOIN_ERRORS = new Set(['UNAUTHORIZED', 'WRONG_PASSWORD', 'NOT_ALLOWED', 'ROOM_FULL', 'GAME_ALREADY_STARTED', 'SPECTATORS_DISABLED', 'INVALID_OPTIONS']);
+const FINAL_JOIN_ERRORS: ReadonlySet<string> = new Set<ErrorCode>(['UNAUTHORIZED', 'WRONG_PASSWORD', 'NOT_ALLOWED', 'ROOM_FULL', 'GAME_ALREADY_STARTED', 'SPECTATORS_DISABLED', 'INVALID_OPTIONS']);
 
 export type ConnectionStatus = 'connected' | 'reconnecting' | 'closed';
 
@@ -38,8 +42,8 @@ export interface JoinOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A room the player is in, surviving reconnections (the underlying colyseus.js Room changes). */
-export class RoomSession<S extends GameStateBase = GameStateBase> {
-  room!: Room<S>;
+export class RoomSession<G extends GameTypes = AnyGame> {
+  room!: Room<G['state']>;
   status: ConnectionStatus = 'connected';
   closeInfo?: CloseInfo;
   /** Server clock minus local clock (ms), measured with `ping`. */
@@ -48,15 +52,15 @@ export class RoomSession<S extends GameStateBase = GameStateBase> {
   readonly game: string;
   private listeners = new Set<Listener>();
   private handlers = new Map<string, Set<(message: any) => void>>();
-  private removedReason = '';
-  private closingReason = '';
+  private removedReason: ServerMessages['removed']['reason'] | '' = '';
+  private closingReason: ServerMessages['closing']['reason'] | '' = '';
   private leaving = false;
   private ridCounter = 0;
   private retryTimer?: { cancel(): void };
 
   constructor(
     private readonly session: Session,
-    room: Room<S>,
+    room: Room<G['state']>,
     private joinOptions: JoinOptions,
   ) {
     this.code = room.roomId;
@@ -64,7 +68,7 @@ export class RoomSession<S extends GameStateBase = GameStateBase> {
     this.attach(room);
   }
 
-  get state(): S {
+  get state(): G['state'] {
     return this.room.state;
   }
 
@@ -79,8 +83,8 @@ export class RoomSession<S extends GameStateBase = GameStateBase> {
   }
 
   /** Your player in state, when seated. */
-  get player(): (S['players'] extends SchemaMap<infer P> ? P : never) | undefined {
-    return this.state?.players?.get(this.me) as any;
+  get player(): PlayerOf<G['state']> | undefined {
+    return this.state?.players?.get(this.me) as PlayerOf<G['state']> | undefined;
   }
 
   get isHost(): boolean {
@@ -99,7 +103,7 @@ export class RoomSession<S extends GameStateBase = GameStateBase> {
   }
 
   /** Server messages of `type`, across reconnections. */
-  on<T = any>(type: string, handler: (message: T) => void): () => void {
+  on<K extends ReceiveType<G>>(type: K, handler: (message: Received<G, K>) => void): () => void {
     let set = this.handlers.get(type);
     if (!set) this.handlers.set(type, (set = new Set()));
     set.add(handler);
@@ -107,9 +111,10 @@ export class RoomSession<S extends GameStateBase = GameStateBase> {
   }
 
   /** Sends a message with a fresh `rid` (echoed by `error` replies); false when not connected. */
-  send(type: string, payload: Record<string, unknown> = {}): boolean {
+  send<K extends SendType<G>>(type: K, ...[payload]: PayloadArgs<G, K>): boolean {
     if (this.status !== 'connected') {
-      this.emit('error', { code: 'NETWORK', message: 'not connected; wait for the reconnection' });
+      const error: Received<G, 'error'> = { code: 'NETWORK', message: 'not connected; wait for the reconnection' };
+      this.emit('error', error);
       return false;
     }
     this.room.send(type, { ...payload, rid: `${type}-${++this.ridCounter}` });
@@ -134,7 +139,7 @@ export class RoomSession<S extends GameStateBase = GameStateBase> {
     this.handlers.clear();
   }
 
-  private attach(room: Room<S>): void {
+  private attach(room: Room<G['state']>): void {
     this.room = room;
     this.status = 'connected';
     this.closeInfo = undefined;
@@ -143,18 +148,19 @@ export class RoomSession<S extends GameStateBase = GameStateBase> {
     room.onStateChange(() => this.changed());
     room.onMessage('*', (type, message) => this.dispatch(String(type), message));
     room.onLeave((code) => void this.handleLeave(room, code));
-    room.send('ping', { t: Date.now() });
+    room.send('ping', { t: Date.now() } satisfies Sent<AnyGame, 'ping'>);
     this.changed();
   }
 
   private dispatch(type: string, message: any): void {
     if (type === 'pong' && typeof message?.t === 'number') {
+      const pong: ServerMessages['pong'] = message;
       const now = Date.now();
-      this.clockOffset = message.serverTime - (message.t + now) / 2;
+      this.clockOffset = pong.serverTime - (pong.t + now) / 2;
     } else if (type === 'removed') {
-      this.removedReason = String(message?.reason ?? '');
+      this.removedReason = String(message?.reason ?? '') as ServerMessages['removed']['reason'];
     } else if (type === 'closing') {
-      this.closingReason = String(message?.reason ?? '');
+      this.closingReason = String(message?.reason ?? '') as ServerMessages['closing']['reason'];
     }
     this.emit(type, message);
   }
@@ -174,7 +180,7 @@ export class RoomSession<S extends GameStateBase = GameStateBase> {
     this.session.roomClosed(this);
   }
 
-  private async handleLeave(room: Room<S>, code: number): Promise<void> {
+  private async handleLeave(room: Room<G['state']>, code: number): Promise<void> {
     if (room !== this.room || this.status === 'closed') return;
     if (this.leaving) return this.close({ reason: 'left', message: 'You left the room.' });
     if (this.removedReason === 'kicked' || code === CLOSE.KICKED) {
@@ -209,8 +215,8 @@ export class RoomSession<S extends GameStateBase = GameStateBase> {
       if (cancelled || this.leaving) return;
       try {
         const room = useToken
-          ? await this.session.client.reconnect<S>(token)
-          : await this.session.client.joinById<S>(this.code, { ...this.joinOptions, spectate: !wasPlayer && this.joinOptions.spectate });
+          ? await this.session.client.reconnect<G['state']>(token)
+          : await this.session.client.joinById<G['state']>(this.code, { ...this.joinOptions, spectate: !wasPlayer && this.joinOptions.spectate });
         if (this.leaving) {
           void room.leave(true);
           return;
@@ -364,14 +370,14 @@ export class Session {
    * Live listing of public rooms through the `lobby` room (`rooms`, `+ [roomId, room]`,
    * `- roomId`); reconnects while watched. Returns the function that stops watching.
    */
-  watchLobby(listener: (rooms: RoomSummary[], status: 'live' | 'connecting') => void): () => void {
-    const rooms = new Map<string, RoomSummary>();
+  watchLobby(listener: (rooms: RoomMetadata[], status: 'live' | 'connecting') => void): () => void {
+    const rooms = new Map<string, RoomMetadata>();
     let lobby: Room | undefined;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const publish = (status: 'live' | 'connecting') => listener([...rooms.values()], status);
-    const put = (roomId: string, room: { name?: string; metadata?: Partial<RoomSummary> }) => {
-      if (room?.metadata?.game) rooms.set(roomId, { ...(room.metadata as RoomSummary), code: roomId, game: room.metadata.game ?? room.name ?? '' });
+    const put = (roomId: string, room: LobbyRoomEntry) => {
+      if (room?.metadata?.game) rooms.set(roomId, { ...room.metadata, code: roomId });
       else rooms.delete(roomId);
     };
     const connect = async () => {
@@ -380,16 +386,16 @@ export class Session {
         const room = await this.client.joinOrCreate('lobby');
         if (stopped) return void room.leave(true);
         lobby = room;
-        room.onMessage('rooms', (list: Array<{ roomId: string; name?: string; metadata?: Partial<RoomSummary> }>) => {
+        room.onMessage('rooms', (list: LobbyMessages['rooms']) => {
           rooms.clear();
           for (const item of list) put(item.roomId, item);
           publish('live');
         });
-        room.onMessage('+', ([roomId, item]: [string, { metadata?: RoomSummary }]) => {
+        room.onMessage('+', ([roomId, item]: LobbyMessages['+']) => {
           put(roomId, item);
           publish('live');
         });
-        room.onMessage('-', (roomId: string) => {
+        room.onMessage('-', (roomId: LobbyMessages['-']) => {
           rooms.delete(roomId);
           publish('live');
         });

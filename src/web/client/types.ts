@@ -1,21 +1,75 @@
 /**
- * The shapes the client reads from room state (decoded by colyseus.js from the server's Schema,
- * see README "State a client uses"). Collections are Schema maps/arrays; `list()`/`entries()`
- * turn them into plain arrays.
+ * Client-only glue over the server's declared types. State, messages and HTTP shapes come from
+ * src/protocol (type-only imports: esbuild drops them, nothing of the server enters the bundle);
+ * here only which of them go with each game's page, and plain arrays from decoded collections.
  */
+import type { SchemaArray, SchemaMap, GameStateView } from '../../protocol/state';
+import type { CommonClientMessages, ServerMessages } from '../../protocol/messages';
+import type { CaboClientMessages, CaboServerMessages, CaboStateView } from '../../protocol/cabo';
+import type { TabletopClientMessages, TabletopStateView } from '../../protocol/tabletop';
+import type { TicTacToeClientMessages, TicTacToeServerMessages, TicTacToeStateView } from '../../protocol/tictactoe';
+import type { ClientErrorCode } from './errors';
 
-export interface SchemaMap<V> {
-  get(key: string): V | undefined;
-  has(key: string): boolean;
-  forEach(callback: (value: V, key: string) => void): void;
-  readonly size: number;
+/** What a room page works with: the room's state and the game's own messages, by type. */
+export interface GameTypes {
+  state: GameStateView;
+  /** Client → server messages of the game (besides `CommonClientMessages`). */
+  sends: object;
+  /** Server → client messages of the game (besides `ServerMessages`). */
+  receives: object;
 }
 
-export interface SchemaArray<V> {
-  readonly length: number;
-  forEach(callback: (value: V, index: number) => void): void;
-  at?(index: number): V | undefined;
+export interface CaboGame {
+  state: CaboStateView;
+  sends: CaboClientMessages;
+  receives: CaboServerMessages;
 }
+
+export interface TabletopGame {
+  state: TabletopStateView;
+  sends: TabletopClientMessages;
+  receives: {};
+}
+
+export interface TicTacToeGame {
+  state: TicTacToeStateView;
+  sends: TicTacToeClientMessages;
+  receives: TicTacToeServerMessages;
+}
+
+/** A game without a page of its own: the common state and messages only. */
+export interface AnyGame {
+  state: GameStateView;
+  sends: {};
+  receives: {};
+}
+
+/** Every message type a page of game `G` may send. */
+export type SendType<G extends GameTypes> = (keyof CommonClientMessages | keyof G['sends']) & string;
+
+/** What message `K` carries from a page of game `G` (common messages first, so they resolve inside generic code too). */
+export type Sent<G extends GameTypes, K> = K extends keyof CommonClientMessages ? CommonClientMessages[K] : K extends keyof G['sends'] ? G['sends'][K] : never;
+
+/** The arguments after the type: the payload without `rid` (the session adds one), optional when it has no required field. */
+export type PayloadArgs<G extends GameTypes, K> = {} extends Omit<Sent<G, K>, 'rid'> ? [payload?: Omit<Sent<G, K>, 'rid'>] : [payload: Omit<Sent<G, K>, 'rid'>];
+
+/** Every message type a page of game `G` hears. */
+export type ReceiveType<G extends GameTypes> = (keyof ServerMessages | keyof G['receives']) & string;
+
+/**
+ * What message `K` carries to a page of game `G`. `error` also carries the client's own codes
+ * (NETWORK for a send while disconnected).
+ */
+export type Received<G extends GameTypes, K> = K extends 'error'
+  ? Omit<ServerMessages['error'], 'code'> & { code: ServerMessages['error']['code'] | ClientErrorCode }
+  : K extends keyof ServerMessages
+    ? ServerMessages[K]
+    : K extends keyof G['receives']
+      ? G['receives'][K]
+      : never;
+
+/** The player type of a state. */
+export type PlayerOf<S extends GameStateView> = S['players'] extends SchemaMap<infer P> ? P : never;
 
 export function list<V>(items: SchemaArray<V> | undefined | null): V[] {
   const out: V[] = [];
@@ -27,192 +81,4 @@ export function entries<V>(map: SchemaMap<V> | undefined | null): Array<[string,
   const out: Array<[string, V]> = [];
   map?.forEach((value, key) => out.push([key, value]));
   return out;
-}
-
-export interface RoomConfig {
-  maxPlayers: number;
-  minPlayers: number;
-  allowSpectators: boolean;
-  maxSpectators: number;
-  turnSeconds: number;
-  reconnectSeconds: number;
-  idleSeconds: number;
-  private: boolean;
-  hasPassword: boolean;
-  restricted: boolean;
-  mode: string;
-}
-
-export interface Player {
-  id: string;
-  name: string;
-  seat: number;
-  connected: boolean;
-  isHost: boolean;
-}
-
-export type Phase = 'waiting' | 'playing' | 'finished';
-
-export interface GameStateBase<P extends Player = Player, C extends RoomConfig = RoomConfig> {
-  code: string;
-  game: string;
-  phase: Phase;
-  hostId: string;
-  config: C;
-  players: SchemaMap<P>;
-  spectatorCount: number;
-  startsAt: number;
-  turn: string;
-  turnDeadline: number;
-}
-
-// ---- cabo -------------------------------------------------------------------------------------
-
-export interface Card {
-  id: string;
-  /** undefined unless this player knows the card. */
-  value?: number;
-}
-
-export interface CaboPlayer extends Player {
-  hand: SchemaArray<Card>;
-  handCount: number;
-  drawn: Card;
-  score: number;
-  total: number;
-  forfeited: boolean;
-  timeouts: number;
-  ready: boolean;
-}
-
-export interface CaboConfig extends RoomConfig {
-  setupSeconds: number;
-  targetScore: number;
-  roundPauseSeconds: number;
-}
-
-export interface CaboLastAction {
-  seq: number;
-  playerId: string;
-  type: string;
-  source: string;
-  index: number;
-  targetId: string;
-  targetIndex: number;
-  value: number;
-}
-
-export interface CaboState extends GameStateBase<CaboPlayer, CaboConfig> {
-  round: number;
-  roundPhase: '' | 'setup' | 'turn' | 'roundOver' | 'matchOver';
-  turnPhase: '' | 'draw' | 'drawn' | 'power';
-  pendingPower: '' | 'peek' | 'spy' | 'blind_swap';
-  drawnFrom: '' | 'deck' | 'discard';
-  deckCount: number;
-  discardCount: number;
-  discardTop: number;
-  discardTopId: string;
-  caboCaller: string;
-  setupEndsAt: number;
-  nextRoundAt: number;
-  lastAction: CaboLastAction;
-  ranking: SchemaArray<string>;
-}
-
-export interface RoundSummary {
-  round: number;
-  caller: string | null;
-  hands: Record<string, number[]>;
-  scores: Record<string, number>;
-}
-
-export interface RoundOverMessage extends RoundSummary {
-  totals: Record<string, number>;
-  nextRoundAt: number;
-}
-
-export interface GameOverMessage {
-  ranking: string[];
-  totals: Record<string, number>;
-  rounds: RoundSummary[];
-}
-
-// ---- tabletop ---------------------------------------------------------------------------------
-
-export interface TabletopPlayer extends Player {
-  isGM: boolean;
-  character: string;
-}
-
-export interface RollTerm {
-  kind: 'dice' | 'constant';
-  sign: number;
-  count: number;
-  sides: number;
-  keep: '' | 'highest' | 'lowest';
-  keepCount: number;
-  dice: SchemaArray<number>;
-  kept: SchemaArray<boolean>;
-  value: number;
-  subtotal: number;
-}
-
-export interface Roll {
-  formula: string;
-  terms: SchemaArray<RollTerm>;
-  modifier: number;
-  total: number;
-}
-
-export interface LogEntry {
-  seq: number;
-  kind: string;
-  from: string;
-  name: string;
-  to: string;
-  text: string;
-  details: string;
-  roll?: Roll;
-  isPrivate: boolean;
-  at: number;
-}
-
-export interface TabletopState extends GameStateBase<TabletopPlayer> {
-  /** Absent until the first entry this client may see arrives. */
-  log?: SchemaMap<LogEntry>;
-  turnOrder: SchemaArray<string>;
-  turnIndex: number;
-  combat: boolean;
-  combatRound: number;
-  startedAt: number;
-}
-
-// ---- tic-tac-toe ------------------------------------------------------------------------------
-
-export interface TicTacToeState extends GameStateBase {
-  board: SchemaArray<string>;
-  marks: SchemaArray<string>;
-  result: string;
-}
-
-// ---- HTTP API ---------------------------------------------------------------------------------
-
-export interface User {
-  id: string;
-  name: string;
-  roles: string[];
-}
-
-/** `GET /api/rooms/:code`, `GET /api/me/rooms` and lobby metadata. */
-export interface RoomSummary {
-  code: string;
-  game: string;
-  players: number;
-  maxPlayers: number;
-  spectators: number;
-  phase: Phase;
-  hasPassword: boolean;
-  hostName: string;
-  mode: string;
-  private?: boolean;
 }

@@ -7,22 +7,23 @@
 import { h, render, countdown, notify, type Child } from '../dom';
 import type { AppContext } from '../routes';
 import { RoomShell, confirmButton } from './shell';
-import { entries, list, type CaboPlayer, type CaboState, type Card, type GameOverMessage, type RoundOverMessage } from '../types';
+import { entries, list, type CaboGame } from '../types';
 import type { RoomSession } from '../session';
+import type { CaboPlayerView, CaboStateView, CardView } from '../../../protocol/cabo';
 
 const POWER_OF: Record<number, string> = { 7: 'peek', 8: 'peek', 9: 'spy', 10: 'spy', 11: 'blind swap', 12: 'blind swap' };
 /** The same, short enough for the corner of a card. */
 const CARD_POWER: Record<number, string> = { 7: 'peek', 8: 'peek', 9: 'spy', 10: 'spy', 11: 'swap', 12: 'swap' };
 
-export function mountCabo(main: HTMLElement, ctx: AppContext, rs: RoomSession<CaboState>): () => void {
-  const shell = new RoomShell<CaboState>(ctx, rs, {
+export function mountCabo(main: HTMLElement, ctx: AppContext, rs: RoomSession<CaboGame>): () => void {
+  const shell = new RoomShell<CaboGame>(ctx, rs, {
     seatRange: [2, 6],
     configFields: [
       { key: 'setupSeconds', label: 'Look time (s)', type: 'number', min: 1, max: 120 },
       { key: 'targetScore', label: 'Target score', type: 'number', min: 1, max: 1000 },
       { key: 'roundPauseSeconds', label: 'Pause between rounds (s)', type: 'number', min: 1, max: 30 },
     ],
-    playerExtras: (player: CaboPlayer, state: CaboState) => [
+    playerExtras: (player, state) => [
       state.round > 0 ? h('span', { class: 'score', title: 'Total score' }, `${player.total} pts`) : null,
       state.roundPhase === 'setup' && player.ready ? h('span', { class: 'badge ok' }, 'ready') : null,
       player.forfeited ? h('span', { class: 'badge out' }, 'out') : null,
@@ -48,13 +49,13 @@ export function mountCabo(main: HTMLElement, ctx: AppContext, rs: RoomSession<Ca
     render(table, renderTable(state));
   };
 
-  const names = (state: CaboState) => (id: string | null | undefined) => (id ? (state.players.get(id)?.name ?? 'someone') : 'nobody');
+  const names = (state: CaboStateView) => (id: string | null | undefined) => (id ? (state.players.get(id)?.name ?? 'someone') : 'nobody');
 
-  function renderTable(state: CaboState): Child {
+  function renderTable(state: CaboStateView): Child {
     const me = rs.me;
     const name = names(state);
     const mine = rs.isPlayer ? state.players.get(me) : undefined;
-    const seats = entries<CaboPlayer>(state.players)
+    const seats = entries<CaboPlayerView>(state.players)
       .map(([, player]) => player)
       .sort((a, b) => a.seat - b.seat);
     const others = seats.filter((player) => player.id !== me);
@@ -77,7 +78,7 @@ export function mountCabo(main: HTMLElement, ctx: AppContext, rs: RoomSession<Ca
       resign: alive && state.roundPhase !== 'matchOver',
     };
     const ownClickable = can.swap || power === 'peek' || power === 'blind_swap';
-    const opponentClickable = (player: CaboPlayer) =>
+    const opponentClickable = (player: CaboPlayerView) =>
       !player.forfeited && (power === 'spy' || (power === 'blind_swap' && selectedOwn !== null));
 
     const clickOwn = (index: number) => {
@@ -88,7 +89,7 @@ export function mountCabo(main: HTMLElement, ctx: AppContext, rs: RoomSession<Ca
         update();
       }
     };
-    const clickOpponent = (player: CaboPlayer, index: number) => {
+    const clickOpponent = (player: CaboPlayerView, index: number) => {
       if (power === 'spy') shell.send('spy', { userId: player.id, index });
       else if (power === 'blind_swap' && selectedOwn !== null) shell.send('blind_swap', { index: selectedOwn, userId: player.id, targetIndex: index });
     };
@@ -181,7 +182,7 @@ export function mountCabo(main: HTMLElement, ctx: AppContext, rs: RoomSession<Ca
     ];
   }
 
-  function waitingView(state: CaboState): Child {
+  function waitingView(state: CaboStateView): Child {
     const missing = Math.max(0, state.config.minPlayers - state.players.size);
     return h(
       'div',
@@ -206,7 +207,7 @@ export function mountCabo(main: HTMLElement, ctx: AppContext, rs: RoomSession<Ca
     );
   }
 
-  function turnLine(state: CaboState, myTurn: boolean, name: (id: string) => string): Child {
+  function turnLine(state: CaboStateView, myTurn: boolean, name: (id: string) => string): Child {
     switch (state.roundPhase) {
       case 'setup': {
         const mine = rs.isPlayer ? state.players.get(rs.me) : undefined;
@@ -235,12 +236,12 @@ export function mountCabo(main: HTMLElement, ctx: AppContext, rs: RoomSession<Ca
 
   const unsubscribe = [
     rs.subscribe(update),
-    rs.on<RoundOverMessage>('round_over', (message) => {
+    rs.on('round_over', (message) => {
       const caller = message.caller ? (rs.state.players.get(message.caller)?.name ?? 'someone') : null;
       const mine = message.scores[rs.me];
       notify(`Round ${message.round} scored${caller ? ` (${caller} called Cabo)` : ''}${mine !== undefined ? `: you scored ${mine}` : ''}.`, 'info', 5000);
     }),
-    rs.on<GameOverMessage>('game_over', (message) => {
+    rs.on('game_over', (message) => {
       const winner = message.ranking[0];
       notify(winner === rs.me ? 'You won the match!' : `${rs.state.players.get(winner)?.name ?? 'Someone'} won the match.`, 'info', 8000);
     }),
@@ -261,7 +262,7 @@ interface SeatOptions {
   selected?: number | null;
 }
 
-function seatView(state: CaboState, player: CaboPlayer, options: SeatOptions): HTMLElement {
+function seatView(state: CaboStateView, player: CaboPlayerView, options: SeatOptions): HTMLElement {
   const hand = list(player.hand);
   const classes = ['seat', options.own ? 'own' : 'opponent', state.turn === player.id ? 'turn' : '', player.forfeited ? 'out' : '', player.connected ? '' : 'away'];
   const owner = options.own ? 'Your' : `${player.name}'s`;
@@ -296,7 +297,7 @@ function seatView(state: CaboState, player: CaboPlayer, options: SeatOptions): H
   );
 }
 
-function cardView(card: Card, options: { key: string; label: string; clickable?: boolean; onClick?: () => void; selected?: boolean; index?: number; testid: string }): HTMLElement {
+function cardView(card: CardView, options: { key: string; label: string; clickable?: boolean; onClick?: () => void; selected?: boolean; index?: number; testid: string }): HTMLElement {
   const known = card.value !== undefined && card.value !== null && card.value >= 0;
   const text = known ? String(card.value) : '';
   const power = known ? CARD_POWER[card.value!] : undefined;
@@ -322,7 +323,7 @@ function valueClass(value: number): string {
   return value <= 3 ? 'v-low' : value <= 8 ? 'v-mid' : 'v-high';
 }
 
-function stepHint(state: CaboState, selectedOwn: number | null): string {
+function stepHint(state: CaboStateView, selectedOwn: number | null): string {
   switch (state.turnPhase) {
     case 'draw':
       return state.caboCaller ? 'Draw from the deck or take the discard.' : 'Draw from the deck or take the discard — or call Cabo if you think your hand is the lowest.';
@@ -344,7 +345,7 @@ function stepHint(state: CaboState, selectedOwn: number | null): string {
   }
 }
 
-function describeLastAction(state: CaboState, name: (id: string) => string): string {
+function describeLastAction(state: CaboStateView, name: (id: string) => string): string {
   const a = state.lastAction;
   if (!a || !a.type) return '';
   const who = a.playerId ? name(a.playerId) : '';
@@ -383,10 +384,10 @@ function describeLastAction(state: CaboState, name: (id: string) => string): str
   }
 }
 
-function resultsView(state: CaboState, seats: CaboPlayer[], name: (id: string) => string): Child {
+function resultsView(state: CaboStateView, seats: CaboPlayerView[], name: (id: string) => string): Child {
   if (state.roundPhase !== 'roundOver' && state.roundPhase !== 'matchOver') return null;
   const ranking = list(state.ranking);
-  const rows = state.roundPhase === 'matchOver' && ranking.length ? ranking.map((id) => state.players.get(id)).filter((p): p is CaboPlayer => Boolean(p)) : seats;
+  const rows = state.roundPhase === 'matchOver' && ranking.length ? ranking.map((id) => state.players.get(id)).filter((p): p is CaboPlayerView => Boolean(p)) : seats;
   return h(
     'section',
     { class: 'results', 'data-testid': state.roundPhase === 'matchOver' ? 'final-ranking' : 'round-results', 'aria-label': 'Results' },

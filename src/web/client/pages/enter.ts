@@ -8,7 +8,7 @@ import { api } from '../api';
 import { roomHash, type AppContext } from '../routes';
 import { gameTitle, phaseLabel, seatsOpen } from '../games';
 import { toArenaError, type ArenaClientError } from '../errors';
-import type { RoomSummary } from '../types';
+import type { RoomSummary } from '../../../protocol/rooms';
 import type { RoomSession } from '../session';
 import { mountCabo } from './cabo';
 import { mountTabletop } from './tabletop';

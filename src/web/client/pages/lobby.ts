@@ -5,7 +5,7 @@
 import { h, render, field, checkbox, notify, plural, lockIcon } from '../dom';
 import { roomHash, type AppContext } from '../routes';
 import { GAMES, gameTitle, phaseLabel, seatsOpen } from '../games';
-import type { RoomSummary } from '../types';
+import type { RoomMetadata } from '../../../protocol/rooms';
 
 /** Seat range, defaults and which options apply, per game (README: create options). */
 const CREATE: Record<string, { seats: [number, number, number]; turn?: number; target?: boolean }> = {
@@ -158,7 +158,7 @@ export function mountLobby(main: HTMLElement, ctx: AppContext): () => void {
   const stop = session.watchLobby((rooms, status) => {
     listStatus.textContent = status === 'live' ? `${plural(rooms.length, 'room')} · live` : 'connecting…';
     if (status !== 'live' && rooms.length === 0) return;
-    const order = (room: RoomSummary) => (seatsOpen(room) ? 0 : room.phase === 'playing' ? 1 : 2);
+    const order = (room: RoomMetadata) => (seatsOpen(room) ? 0 : room.phase === 'playing' ? 1 : 2);
     const sorted = rooms.sort((a, b) => order(a) - order(b) || a.code.localeCompare(b.code));
     render(
       list,
@@ -210,7 +210,7 @@ export function mountLobby(main: HTMLElement, ctx: AppContext): () => void {
   };
 }
 
-function roomInfo(room: RoomSummary): HTMLElement {
+function roomInfo(room: RoomMetadata): HTMLElement {
   return h(
     'div',
     { class: 'room-info' },
@@ -234,7 +234,7 @@ function roomInfo(room: RoomSummary): HTMLElement {
   );
 }
 
-function publicRoomRow(room: RoomSummary): HTMLElement {
+function publicRoomRow(room: RoomMetadata): HTMLElement {
   const open = seatsOpen(room);
   return h(
     'li',

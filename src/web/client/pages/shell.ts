@@ -7,8 +7,9 @@ import { h, render, countdown, notify, copyText, field, checkbox, plural, lockIc
 import { roomHash, type AppContext } from '../routes';
 import { gameTitle, phaseLabel } from '../games';
 import { describeCode } from '../errors';
-import { entries, type GameStateBase, type Player } from '../types';
+import { entries, type AnyGame, type GameTypes, type PayloadArgs, type PlayerOf, type SendType } from '../types';
 import type { RoomSession } from '../session';
+import type { PlayerView } from '../../../protocol/state';
 
 export interface ConfigField {
   key: string;
@@ -18,9 +19,9 @@ export interface ConfigField {
   max?: number;
 }
 
-export interface ShellOptions<S extends GameStateBase> {
+export interface ShellOptions<G extends GameTypes> {
   /** Extra bits shown next to each player's name (score, GM badge…). */
-  playerExtras?(player: any, state: S): Child;
+  playerExtras?(player: PlayerOf<G['state']>, state: G['state']): Child;
   /** Game options the host may change while waiting (besides seats, turn time, privacy). */
   configFields?: ConfigField[];
   /** Whether the room has a waiting phase with `start` (tabletop sessions do not). */
@@ -55,7 +56,7 @@ export function confirmButton(key: string, label: string, confirmLabel: string, 
   return button;
 }
 
-export class RoomShell<S extends GameStateBase> {
+export class RoomShell<G extends GameTypes = AnyGame> {
   readonly root: HTMLElement;
   /** The game's own area. */
   readonly main: HTMLElement;
@@ -70,8 +71,8 @@ export class RoomShell<S extends GameStateBase> {
 
   constructor(
     private readonly ctx: AppContext,
-    private readonly rs: RoomSession<S>,
-    private readonly options: ShellOptions<S> = {},
+    private readonly rs: RoomSession<G>,
+    private readonly options: ShellOptions<G> = {},
   ) {
     this.head = h('header', { class: 'room-head' });
     this.banner = h('div', { class: 'banner', role: 'status', 'data-testid': 'connection-banner', hidden: true });
@@ -92,8 +93,8 @@ export class RoomShell<S extends GameStateBase> {
       ),
     );
     this.unsubscribe.push(
-      rs.on('error', (error: { code: string; message: string }) => notify(describeCode(error.code, error.message))),
-      rs.on('turn_warning', (warning: { userId: string; secondsLeft: number }) => {
+      rs.on('error', (error) => notify(describeCode(error.code, error.message))),
+      rs.on('turn_warning', (warning) => {
         if (warning.userId === rs.me) notify(`Hurry up: ${warning.secondsLeft} s left in your turn!`, 'warning', 4000);
       }),
     );
@@ -104,8 +105,8 @@ export class RoomShell<S extends GameStateBase> {
   }
 
   /** Sends and reports nothing: errors come back as `error` messages (shown as notices). */
-  send(type: string, payload: Record<string, unknown> = {}): void {
-    this.rs.send(type, payload);
+  send<K extends SendType<G>>(type: K, ...payload: PayloadArgs<G, K>): void {
+    this.rs.send(type, ...payload);
   }
 
   update(): void {
@@ -117,7 +118,7 @@ export class RoomShell<S extends GameStateBase> {
     this.renderHostPanel(state);
   }
 
-  private renderHead(state: S): void {
+  private renderHead(state: G['state']): void {
     const rs = this.rs;
     const link = `${window.location.href.split('#')[0]}${roomHash(rs.code)}`;
     const copy = h('button', { class: 'quiet', 'data-key': 'copy-link', 'data-testid': 'copy-link', title: link }, 'Copy invite link');
@@ -163,9 +164,9 @@ export class RoomShell<S extends GameStateBase> {
     this.ctx.navigate('#/');
   }
 
-  private renderPlayers(state: S): void {
+  private renderPlayers(state: G['state']): void {
     const rs = this.rs;
-    const players = entries<Player>(state.players)
+    const players = entries<PlayerView>(state.players)
       .map(([, player]) => player)
       .sort((a, b) => a.seat - b.seat);
     render(
@@ -193,14 +194,14 @@ export class RoomShell<S extends GameStateBase> {
           h('span', { class: 'player-name' }, player.name, me ? h('span', { class: 'muted' }, ' (you)') : null),
           player.isHost ? h('span', { class: 'badge host', title: 'Host' }, 'host') : null,
           player.connected ? null : h('span', { class: 'badge away' }, 'away'),
-          this.options.playerExtras?.(player, state),
+          this.options.playerExtras?.(player as PlayerOf<G['state']>, state),
           actions,
         );
       }),
     );
   }
 
-  private renderHostPanel(state: S): void {
+  private renderHostPanel(state: G['state']): void {
     const rs = this.rs;
     const parts: Child[] = [];
     if (this.options.startable !== false && state.phase === 'waiting') {
@@ -238,7 +239,7 @@ export class RoomShell<S extends GameStateBase> {
     }
   }
 
-  private buildConfigForm(state: S): HTMLFormElement {
+  private buildConfigForm(state: G['state']): HTMLFormElement {
     const config = state.config as unknown as Record<string, number | boolean>;
     const [low, high] = this.options.seatRange ?? [2, 6];
     const fields: ConfigField[] = [

@@ -6,8 +6,9 @@
 import { h, render, notify, field, checkbox, type Child } from '../dom';
 import type { AppContext } from '../routes';
 import { RoomShell } from './shell';
-import { entries, list, type LogEntry, type Roll, type TabletopPlayer, type TabletopState } from '../types';
+import { entries, list, type TabletopGame } from '../types';
 import type { RoomSession } from '../session';
+import type { LogEntryView, RollView, TabletopClientMessages, TabletopPlayerView, TabletopStateView } from '../../../protocol/tabletop';
 
 const QUICK_DICE: Array<[label: string, formula: string, title: string]> = [
   ['d4', 'd4', 'Roll a four-sided die'],
@@ -20,10 +21,10 @@ const QUICK_DICE: Array<[label: string, formula: string, title: string]> = [
   ['Dis', '2d20kl1', 'Disadvantage: 2d20, keep the lowest'],
 ];
 
-export function mountTabletop(main: HTMLElement, ctx: AppContext, rs: RoomSession<TabletopState>): () => void {
-  const shell = new RoomShell<TabletopState>(ctx, rs, {
+export function mountTabletop(main: HTMLElement, ctx: AppContext, rs: RoomSession<TabletopGame>): () => void {
+  const shell = new RoomShell<TabletopGame>(ctx, rs, {
     startable: false,
-    playerExtras: (player: TabletopPlayer) => [
+    playerExtras: (player) => [
       player.isGM ? h('span', { class: 'badge gm', title: 'Game master' }, 'GM') : null,
       player.character ? h('span', { class: 'character', title: 'Character' }, `as ${player.character}`) : null,
     ],
@@ -38,7 +39,7 @@ export function mountTabletop(main: HTMLElement, ctx: AppContext, rs: RoomSessio
 
   const renderLog = () => {
     const state = rs.state;
-    const items = entries<LogEntry>(state.log);
+    const items = entries<LogEntryView>(state.log);
     for (const [, entry] of items) if (entry.from) seen.set(entry.from, entry.name);
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     const keys = new Set(items.map(([key]) => key));
@@ -90,7 +91,7 @@ export function mountTabletop(main: HTMLElement, ctx: AppContext, rs: RoomSessio
   const label = h('input', { name: 'label', maxlength: 100, autocomplete: 'off', placeholder: 'Label (optional)', 'aria-label': 'Roll label' });
   const secret = h('input', { type: 'checkbox', name: 'secret', 'data-testid': 'dice-secret' });
   const roll = (value: string) => {
-    const payload: Record<string, unknown> = { formula: value };
+    const payload: TabletopClientMessages['roll'] = { formula: value };
     if (label.value.trim()) payload.label = label.value.trim();
     if (secret.checked) payload.secret = true;
     shell.send('roll', payload);
@@ -195,8 +196,8 @@ export function mountTabletop(main: HTMLElement, ctx: AppContext, rs: RoomSessio
   );
   shell.sideExtra.append(tracker, gmPanel);
 
-  const renderOrderEditor = (state: TabletopState) => {
-    const seated = entries<TabletopPlayer>(state.players)
+  const renderOrderEditor = (state: TabletopStateView) => {
+    const seated = entries<TabletopPlayerView>(state.players)
       .map(([, p]) => p)
       .sort((a, b) => a.seat - b.seat);
     const ids = new Set(seated.map((p) => p.id));
@@ -261,7 +262,7 @@ export function mountTabletop(main: HTMLElement, ctx: AppContext, rs: RoomSessio
     );
   };
 
-  const renderTracker = (state: TabletopState) => {
+  const renderTracker = (state: TabletopStateView) => {
     const order = list(state.turnOrder);
     const me = rs.player;
     const canPass = Boolean(me) && order.length > 0 && (me!.isGM || state.turn === rs.me);
@@ -282,8 +283,8 @@ export function mountTabletop(main: HTMLElement, ctx: AppContext, rs: RoomSessio
 
   // ---- players' names for whispers ---------------------------------------------------------------
   let toKey = '';
-  const renderRecipients = (state: TabletopState) => {
-    const others = entries<TabletopPlayer>(state.players)
+  const renderRecipients = (state: TabletopStateView) => {
+    const others = entries<TabletopPlayerView>(state.players)
       .map(([, p]) => p)
       .filter((p) => p.id !== rs.me)
       .sort((a, b) => a.seat - b.seat);
@@ -325,7 +326,7 @@ function time(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-function entryView(entry: LogEntry, nameOf: (id: string) => string, me: string): HTMLElement {
+function entryView(entry: LogEntryView, nameOf: (id: string) => string, me: string): HTMLElement {
   const who = (id: string, fallback = '') => h('span', { class: 'who' }, id === me ? 'You' : fallback || nameOf(id));
   let body: Child;
   switch (entry.kind) {
@@ -401,7 +402,7 @@ function entryView(entry: LogEntry, nameOf: (id: string) => string, me: string):
   );
 }
 
-function rollView(roll: Roll): HTMLElement {
+function rollView(roll: RollView): HTMLElement {
   const terms = list(roll.terms);
   return h(
     'span',

@@ -2,11 +2,11 @@
 import { h, render, countdown } from '../dom';
 import type { AppContext } from '../routes';
 import { RoomShell } from './shell';
-import { list, type TicTacToeState } from '../types';
+import { list, type TicTacToeGame } from '../types';
 import type { RoomSession } from '../session';
 
-export function mountTicTacToe(main: HTMLElement, ctx: AppContext, rs: RoomSession<TicTacToeState>): () => void {
-  const shell = new RoomShell<TicTacToeState>(ctx, rs, {
+export function mountTicTacToe(main: HTMLElement, ctx: AppContext, rs: RoomSession<TicTacToeGame>): () => void {
+  const shell = new RoomShell<TicTacToeGame>(ctx, rs, {
     seatRange: [2, 2],
     playerExtras: (player, state) => {
       const mark = list(state.marks).indexOf(player.id);

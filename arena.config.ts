@@ -6,7 +6,6 @@ import config from '@colyseus/tools';
 import express from 'express';
 import Redis from 'ioredis';
 import { RedisPresence } from '@colyseus/redis-presence';
-import { RedisDriver } from '@colyseus/redis-driver';
 import type { Settings } from './src/config';
 import type { Services } from './src/services';
 import { createLogger, disableSecretDebugOutput } from './src/logger';
@@ -18,7 +17,9 @@ import { restoreLiveRooms } from './src/cluster/restore';
 import { ArchiveSink } from './src/persistence/archive';
 import { openStorage } from './src/persistence/open';
 import type { Storage } from './src/persistence/storage';
+import { JournalWriter } from './src/persistence/journalWriter';
 import { GameRegistry, withServices, type GameDefinition } from './src/matchmaking/registry';
+import { ArenaRedisDriver } from './src/matchmaking/redisDriver';
 import { ArenaLobbyRoom } from './src/rooms/ArenaLobbyRoom';
 import { cabo } from './src/rooms/CaboRoom';
 import { tabletop } from './src/rooms/TabletopRoom';
@@ -52,6 +53,7 @@ export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES)
     logger,
     tokens: createTokenService(settings.jwtSecret),
     storage: undefined as unknown as Storage, // opened in initializeGameServer, before any room exists
+    journal: undefined as unknown as JournalWriter, // likewise
     instanceId: settings.publicAddress ?? `${os.hostname()}:${settings.port}`,
     startedAt: Date.now(),
     limits: new UserLimits(settings.limits, limitsRedis),
@@ -71,7 +73,7 @@ export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES)
         greet: false,
         logger: logger.child({ component: 'colyseus' }),
         publicAddress: settings.publicAddress,
-        ...(settings.redisUrl && { presence: new RedisPresence(settings.redisUrl), driver: new RedisDriver(settings.redisUrl) }),
+        ...(settings.redisUrl && { presence: new RedisPresence(settings.redisUrl), driver: new ArenaRedisDriver(settings.redisUrl) }),
       },
 
       async initializeGameServer(gameServer) {
@@ -82,6 +84,7 @@ export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES)
           schema: settings.databaseSchema,
           onPoolError: (error) => logger.warn({ err: error }, 'PostgreSQL connection error'),
         });
+        services.journal = new JournalWriter(services.storage, services.instanceId);
         stopArchiving = services.archive.onRecord((record) => {
           services.storage.archiveGame(record).catch((error) => logger.error({ err: error, room: record.code }, 'archiving failed'));
         });
@@ -123,7 +126,7 @@ export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES)
           logger.info('monitor disabled: set MONITOR_PASSWORD to serve it at /colyseus');
         }
         app.use('/api', notFound);
-        app.use(webClient()); // the browser client at / (build/web, see src/web/build.ts)
+        app.use(webClient()); // the browser client at / (dist/web, see src/web/build.ts)
         app.use(errorHandler(logger));
       },
     }),

@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import type { TokenService } from './auth/tokens';
 import type { Storage } from './persistence/storage';
 import type { ArchiveSink } from './persistence/archive';
+import type { JournalWriter } from './persistence/journalWriter';
 import type { UserLimits } from './limits/userLimits';
 import type { Lease } from './cluster/lease';
 import type { GameRegistry } from './matchmaking/registry';
@@ -18,6 +19,8 @@ export interface Services {
   tokens: TokenService;
   /** Live rooms and the archive (SQLite or PostgreSQL); opened before any room is defined. */
   storage: Storage;
+  /** Group commit of every room's journal writes, fenced on this process (opened with storage). */
+  journal: JournalWriter;
   /**
    * This process's stable identity as owner of live rooms: PUBLIC_ADDRESS, else host:port. A
    * restarted process gets its own rooms back at once; others wait for the lease to lapse.

@@ -25,11 +25,15 @@ export async function startCluster(services: Services): Promise<() => void> {
   return () => timers.forEach((timer) => clearInterval(timer));
 }
 
-async function renew({ storage, instanceId, logger, lease }: Services): Promise<void> {
-  const until = Date.now() + lease.ms;
+/** Renews this process's leases; rooms storage no longer records as ours were adopted: they close here. */
+async function renew({ storage, journal, instanceId, logger, lease }: Services): Promise<void> {
+  const startedAt = Date.now();
+  const until = startedAt + lease.ms;
   try {
-    await storage.renewLeases(instanceId, until);
+    const renewed = await storage.renewLeases(instanceId, until);
     lease.renewed(until);
+    const lost = journal.leasesRenewed(renewed, startedAt);
+    if (lost.length > 0) logger.warn({ rooms: lost }, 'rooms adopted by another process while this one stalled: closed here');
   } catch (error) {
     logger.error({ err: error }, 'renewing room leases failed');
   }

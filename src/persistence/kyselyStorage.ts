@@ -6,6 +6,8 @@
 import crypto from 'crypto';
 import { Kysely, Transaction } from 'kysely';
 import type { Database } from './migrations';
+import { postgresJournal } from './postgresJournal';
+import type { SqliteJournal } from './sqliteJournal';
 import {
   ArchivedGame,
   ArchivedGameSummary,
@@ -15,6 +17,9 @@ import {
   DuplicateGameError,
   GamePage,
   InvalidInputError,
+  JournalBatch,
+  JournalOutcome,
+  JournalWrite,
   LeaseLostError,
   ListGamesOptions,
   LiveRoom,
@@ -49,6 +54,8 @@ export interface KyselyStorageOptions {
   now?: () => number;
   /** Called once by {@link KyselyStorage.close} after the kysely instance is destroyed. */
   onClose?: () => Promise<void> | void;
+  /** SQLite: the journal's prepared-statement path on the same connection (`sqliteJournal.ts`). */
+  sqliteJournal?: SqliteJournal;
 }
 
 /** The {@link Storage} implementation shared by both backends. */
@@ -125,6 +132,19 @@ export class KyselyStorage implements Storage {
     }
   }
 
+  async commitJournal(batch: JournalBatch): Promise<JournalOutcome[]> {
+    identifier('batch.owner', batch.owner);
+    integer('batch.now', batch.now);
+    if (batch.writes.length === 0) return [];
+    if (new Set(batch.writes.map((entry) => entry.code)).size !== batch.writes.length) {
+      throw new InvalidInputError('batch.writes', 'at most one write per room');
+    }
+    batch.writes.forEach((entry, index) => checkJournalWrite(entry, `batch.writes[${index}]`, true));
+    if (this.backend === 'postgres') return postgresJournal(this.db, batch);
+    if (!this.options.sqliteJournal) throw new Error('SQLite storage opened without its journal statements');
+    return this.options.sqliteJournal(batch);
+  }
+
   async loadLiveRoom(code: string): Promise<LiveRoom | undefined> {
     identifier('code', code);
     let transaction = this.db.transaction();
@@ -159,13 +179,14 @@ export class KyselyStorage implements Storage {
     return this.db.transaction().execute((trx) => deleteLiveRoomIn(trx, code));
   }
 
-  async renewLeases(owner: string, leaseUntil: number): Promise<number> {
-    const result = await this.db
+  async renewLeases(owner: string, leaseUntil: number): Promise<string[]> {
+    const rows = await this.db
       .updateTable('live_rooms')
       .set({ lease_until: integer('leaseUntil', leaseUntil) })
       .where('owner', '=', identifier('owner', owner))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .returning('code')
+      .execute();
+    return rows.map((row) => row.code).sort(compareCodeUnits);
   }
 
   async claimExpiredRooms(newOwner: string, now: number, leaseUntil: number, limit = DEFAULT_CLAIM_LIMIT): Promise<string[]> {
@@ -287,6 +308,32 @@ export class KyselyStorage implements Storage {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/**
+ * Throws InvalidInputError unless storage can store `entry` as it is. `parseJson` also checks
+ * that the payload text is JSON (the journal writer skips it: its payloads come from
+ * `JSON.stringify`, and storage checks them again).
+ */
+export function checkJournalWrite(entry: JournalWrite, field = 'write', parseJson = false): void {
+  identifier(`${field}.code`, entry?.code);
+  const payload = entry.kind === 'append' ? entry.event : entry.kind === 'snapshot' ? entry.snapshot : undefined;
+  if (entry.kind === 'append') {
+    integer(`${field}.seq`, entry.seq);
+    integer(`${field}.at`, entry.at);
+  } else if (entry.kind === 'snapshot') {
+    identifier(`${field}.game`, entry.game);
+    integer(`${field}.leaseUntil`, entry.leaseUntil);
+    if (entry.dropEventsThrough !== undefined && entry.dropEventsThrough !== 'all') integer(`${field}.dropEventsThrough`, entry.dropEventsThrough);
+  } else throw new InvalidInputError(`${field}.kind`, 'must be "append" or "snapshot"');
+  const payloadField = `${field}.${entry.kind === 'append' ? 'event' : 'snapshot'}`;
+  if (typeof payload !== 'string') throw new InvalidInputError(payloadField, 'must be JSON text');
+  if (!parseJson) return;
+  try {
+    JSON.parse(payload);
+  } catch {
+    throw new InvalidInputError(payloadField, 'must be JSON text');
+  }
+}
 
 async function deleteLiveRoomIn(trx: Transaction<Database>, code: string): Promise<boolean> {
   await trx.deleteFrom('live_room_events').where('code', '=', code).execute();

@@ -22,6 +22,8 @@ import {
   type SqliteFiles,
 } from './sqliteIntegrity';
 import type { Storage } from './storage';
+import { sqliteJournal } from './sqliteJournal';
+import { openSqliteWorker } from './workerStorage';
 
 /** File name of the SQLite database inside the data directory. */
 export const SQLITE_FILE = 'arena.sqlite';
@@ -73,10 +75,14 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
     if (!/^postgres(ql)?:\/\//i.test(url)) throw new Error('databaseUrl must be a postgres:// URL');
     return openPostgres(url, options);
   }
-  return openSqlite(options);
+  return openSqliteWorker(options);
 }
 
-async function openSqlite(options: OpenStorageOptions): Promise<Storage> {
+/**
+ * Opens the SQLite file on this thread. Arena calls it only inside the storage worker
+ * (`sqliteWorker.ts`): better-sqlite3 is synchronous, and no disk wait may block the rooms.
+ */
+export async function openSqliteHere(options: OpenStorageOptions): Promise<KyselyStorage> {
   fs.mkdirSync(options.dataDir, { recursive: true });
   const files = sqliteFiles(path.join(options.dataDir, SQLITE_FILE));
   checkWriteAheadLog(files.database); // before opening: SQLite would replay what is left and reset it
@@ -102,7 +108,7 @@ async function openSqlite(options: OpenStorageOptions): Promise<Storage> {
     }
     throw error;
   }
-  return new KyselyStorage(db, 'sqlite', { now: options.now });
+  return new KyselyStorage(db, 'sqlite', { now: options.now, sqliteJournal: sqliteJournal(database) });
 }
 
 /**

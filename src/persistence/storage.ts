@@ -71,6 +71,49 @@ export interface SaveLiveRoomOptions {
   fenced?: boolean;
 }
 
+/**
+ * One write of a room's journal, committed with others in one transaction (group commit, see
+ * `journalWriter.ts`). Payloads arrive as JSON text: the room serialised them when it wrote.
+ */
+export type JournalWrite =
+  | {
+      kind: 'append';
+      code: string;
+      seq: number;
+      /** JSON text of the event. */
+      event: string;
+      /** Epoch ms when it happened. */
+      at: number;
+    }
+  | {
+      kind: 'snapshot';
+      code: string;
+      game: string;
+      /** JSON text of the snapshot. */
+      snapshot: string;
+      leaseUntil: number;
+      /** As {@link SaveLiveRoomOptions.dropEventsThrough}. */
+      dropEventsThrough?: number | 'all';
+    };
+
+/**
+ * Writes of one commit, fenced on ownership: every write of a room commits only while that room
+ * belongs to `owner` with a lease that has not lapsed at `now` (checked in the same transaction,
+ * with the row locked); the first snapshot of a room not stored yet creates it. At most one write
+ * per room.
+ */
+export interface JournalBatch {
+  owner: string;
+  now: number;
+  writes: JournalWrite[];
+}
+
+/**
+ * How one write of a batch ended: committed; refused by the fence (another process owns the room,
+ * or this process's lease lapsed); a duplicate `seq` (kept as stored); or no such room.
+ */
+export type JournalOutcome = 'ok' | 'lease_lost' | 'duplicate' | 'not_found';
+
 /** Filter of {@link Storage.listLiveRooms}. */
 export interface LiveRoomFilter {
   /** Only rooms of this lease owner. */
@@ -173,6 +216,13 @@ export interface Storage {
    */
   appendEvent(code: string, seq: number, event: unknown, at: number): Promise<void>;
 
+  /**
+   * Commits the writes of `batch` in one transaction (one disk flush for all of them), each
+   * fenced as {@link JournalBatch} says. A write refused by its fence or a duplicate is left out;
+   * the others commit. Outcomes are in the order of `batch.writes`.
+   */
+  commitJournal(batch: JournalBatch): Promise<JournalOutcome[]>;
+
   /** The live room `code` with its events ordered by `seq` (read consistently), or `undefined`. */
   loadLiveRoom(code: string): Promise<LiveRoom | undefined>;
 
@@ -185,8 +235,11 @@ export interface Storage {
   /** Deletes the live room `code` and its log in one transaction; `false` if there was none. */
   deleteLiveRoom(code: string): Promise<boolean>;
 
-  /** Sets `leaseUntil` of every room of `owner` (heartbeat); returns how many rooms it renewed. */
-  renewLeases(owner: string, leaseUntil: number): Promise<number>;
+  /**
+   * Sets `leaseUntil` of every room of `owner` (heartbeat); returns the codes it renewed, sorted,
+   * so the owner notices the rooms it no longer owns.
+   */
+  renewLeases(owner: string, leaseUntil: number): Promise<string[]>;
 
   /**
    * Atomically takes over up to `limit` (default 100) rooms whose lease has expired

@@ -181,12 +181,12 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   }
 
   private openJournal(lastSeq = 0): RoomJournal {
-    const { storage, lease, logger, instanceId } = this.services;
+    const { storage, journal: writer, lease, logger, instanceId } = this.services;
     const snapshot = (): RoomSnapshot<O> => ({
       version: 1, options: this.options, ...this.access.snapshot(), creatorId: this.access.creatorId,
       hostId: this.seats.hostId, phase: this.phase, seats: this.seats.snapshot(), game: this.gameSnapshot(),
     });
-    return new RoomJournal({ storage, lease, logger, owner: instanceId, code: this.roomId, game: this.roomName, snapshot, onLost: () => this.close('moved'), lastSeq });
+    return new RoomJournal({ storage, writer, lease, logger, owner: instanceId, code: this.roomId, game: this.roomName, snapshot, onLost: () => this.close('moved'), lastSeq });
   }
 
   // ---- joining and leaving -----------------------------------------------------------------
@@ -253,16 +253,18 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   private close(reason: 'shutdown' | 'moved'): void {
     if (this.closing) return;
     this.closing = reason;
+    if (reason === 'moved') this.listed.detach();
     this.broadcast('closing', { reason });
     void this.disconnect(CLOSE_SHUTDOWN);
   }
 
   override async onDispose(): Promise<void> {
     this.roomClock.dispose();
-    if (!this.closing) await this.onClose();
+    if (!this.closing) await this.dispatcher.exclusive(() => this.onClose()); // after the work still queued (a last leave)
     // A shutdown keeps the record for the next start; a move leaves it to the new owner.
     const update = this.closing === 'moved' ? undefined : this.closing === 'shutdown' ? this.journal?.release() : this.journal?.remove();
     await update?.catch((error) => this.services.logger.error({ err: error, room: this.roomId }, 'updating the live room record failed'));
+    if (this.closing === 'moved') return; // the code, the seat index and the creator's count belong to the adopter now
     await Promise.all([releaseCode(this.presence, this.roomId), this.members.forgetSeats(), !this.closing && this.noLongerOpen()]);
   }
 

@@ -8,25 +8,25 @@ import type { Storage } from '../../src/persistence/storage';
 
 /** Makes the real storage's journal appends fail (as a dropped database connection does) while `down`. */
 function outage(storage: Storage) {
-  const append = storage.appendEvent.bind(storage);
+  const commit = storage.commitJournal.bind(storage);
   const failures: Array<() => void> = [];
   let failed = 0;
   const state = { down: false };
-  storage.appendEvent = async (...args: Parameters<Storage['appendEvent']>) => {
-    if (!state.down) return append(...args);
+  storage.commitJournal = async (...args: Parameters<Storage['commitJournal']>) => {
+    if (!state.down) return commit(...args);
     failed++;
     failures.splice(0).forEach((notify) => notify());
     throw new Error('Connection terminated unexpectedly');
   };
   return {
     state,
-    /** Resolves once `count` appends have failed in all. */
+    /** Resolves once `count` journal commits have failed in all. */
     failedAtLeast: (count: number) =>
       new Promise<void>((resolve) => {
         const check = () => (failed >= count ? resolve() : failures.push(check));
         check();
       }),
-    restore: () => (storage.appendEvent = append),
+    restore: () => (storage.commitJournal = commit),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   DuplicateEventError,
   DuplicateGameError,
   InvalidInputError,
+  JournalWrite,
   LeaseLostError,
   RoomNotFoundError,
   Storage,
@@ -317,8 +318,8 @@ export function storageContract(harness: StorageHarness): void {
       assert.equal(archived?.endedAt, big);
       const listed = await storage.listGamesOfUser('u');
       assert.equal(typeof listed.games[0]?.endedAt, 'number');
-      assert.equal(await storage.renewLeases('proc-a', 5), 1);
-      assert.equal(typeof (await storage.renewLeases('proc-a', 6)), 'number');
+      assert.deepEqual(await storage.renewLeases('proc-a', 5), ['TIME']);
+      assert.deepEqual(await storage.renewLeases('proc-a', 6), ['TIME']);
     });
 
     it('rejects values it cannot store the same way on both backends, writing nothing', async () => {
@@ -389,7 +390,7 @@ export function storageContract(harness: StorageHarness): void {
       // Nothing was dropped or truncated; every table still answers.
       assert.equal((await storage.listLiveRooms()).length, HOSTILE.length);
       assert.equal((await storage.listGamesOfUser('plain', { limit: 100 })).games.length, HOSTILE.length);
-      assert.equal(await storage.renewLeases(HOSTILE[0]!, 7), 1); // room #0: lease 0 → 7
+      assert.deepEqual(await storage.renewLeases(HOSTILE[0]!, 7), [`${HOSTILE[0]}#0`]); // room #0: lease 0 → 7
       // Leases are the indexes, so only room #1 (lease 1) is expired at 2 now.
       assert.deepEqual(await storage.claimExpiredRooms(HOSTILE[2]!, 2, 10), [`${HOSTILE[1]}#1`]);
       assert.equal(await storage.releaseRoom(`${HOSTILE[1]}#1`, HOSTILE[1]!), false);
@@ -404,8 +405,8 @@ export function storageContract(harness: StorageHarness): void {
       await storage.saveLiveRoom(room('A', { owner: 'proc-a', leaseUntil: 100 }));
       await storage.saveLiveRoom(room('B', { owner: 'proc-a', leaseUntil: 100 }));
       await storage.saveLiveRoom(room('C', { owner: 'proc-b', leaseUntil: 100 }));
-      assert.equal(await storage.renewLeases('proc-a', 5000), 2);
-      assert.equal(await storage.renewLeases('nobody', 5000), 0);
+      assert.deepEqual(await storage.renewLeases('proc-a', 5000), ['A', 'B']);
+      assert.deepEqual(await storage.renewLeases('nobody', 5000), []);
       const leases = Object.fromEntries((await storage.listLiveRooms()).map((r) => [r.code, [r.owner, r.leaseUntil]]));
       assert.deepEqual(leases, { A: ['proc-a', 5000], B: ['proc-a', 5000], C: ['proc-b', 100] });
     });
@@ -441,7 +442,7 @@ export function storageContract(harness: StorageHarness): void {
       const claimed = await storage.loadLiveRoom('REL');
       assert.equal(claimed?.owner, 'proc-b');
       assert.equal(claimed?.leaseUntil, clock.now + 1000);
-      assert.equal(await storage.renewLeases('proc-a', clock.now + 99_000), 0); // no longer proc-a's
+      assert.deepEqual(await storage.renewLeases('proc-a', clock.now + 99_000), []); // no longer proc-a's
     });
 
     it('concurrent claimers on two instances: every expired room goes to exactly one', async function () {
@@ -467,6 +468,239 @@ export function storageContract(harness: StorageHarness): void {
           for (const code of codesWon) assert.equal(owners.get(code), claimers[index]!.owner, `round ${round} ${code}`);
         });
       }
+    });
+  });
+
+  describe('journal batches (commitJournal)', () => {
+    type Write = JournalWrite;
+    const snap = (code: string, snapshot: unknown = { code }, extra: Partial<Extract<Write, { kind: 'snapshot' }>> = {}): Write => ({
+      kind: 'snapshot', code, game: 'cabo', snapshot: JSON.stringify(snapshot), leaseUntil: clock.now + 30_000, ...extra,
+    });
+    const app = (code: string, seq: number, event: unknown = { seq }, at = clock.now): Write => ({
+      kind: 'append', code, seq, event: JSON.stringify(event), at,
+    });
+    const commit = (writes: Write[], owner = 'proc-a', at = clock.now, on: Storage = storage) => on.commitJournal({ owner, now: at, writes });
+    const seqs = async (code: string, on: Storage = storage) => (await on.loadLiveRoom(code))?.events.map((e) => e.seq);
+
+    it('commits appends and snapshots of several rooms in one batch, outcomes in batch order', async () => {
+      await storage.saveLiveRoom(room('A'));
+      await storage.saveLiveRoom(room('B'));
+      await storage.saveLiveRoom(room('D'));
+      await storage.appendEvent('B', 1, 'kept', 1);
+      clock.now += 500;
+      const at = clock.now + 7;
+      const outcomes = await commit([
+        app('A', 1, { move: 'a1', text: HOSTILE[5] }, 111),
+        snap('B', { v: 2 }, { game: 'tabletop', leaseUntil: at + 60_000 }),
+        snap('C', { fresh: true }, { leaseUntil: at + 1_000 }),
+        app('D', 7, null, 222),
+      ], 'proc-a', at);
+      assert.deepEqual(outcomes, ['ok', 'ok', 'ok', 'ok']);
+
+      assert.deepEqual((await storage.loadLiveRoom('A'))?.events, [{ seq: 1, event: { move: 'a1', text: HOSTILE[5] }, at: 111 }]);
+      assert.deepEqual(await storage.loadLiveRoom('B'), {
+        code: 'B',
+        game: 'tabletop',
+        snapshot: { v: 2 },
+        owner: 'proc-a',
+        leaseUntil: at + 60_000,
+        updatedAt: at,
+        events: [{ seq: 1, event: 'kept', at: 1 }],
+      });
+      assert.deepEqual(await storage.loadLiveRoom('C'), {
+        code: 'C',
+        game: 'cabo',
+        snapshot: { fresh: true },
+        owner: 'proc-a',
+        leaseUntil: at + 1_000,
+        updatedAt: at,
+        events: [],
+      });
+      assert.deepEqual((await storage.loadLiveRoom('D'))?.events, [{ seq: 7, event: null, at: 222 }]);
+      assert.deepEqual(await commit([]), [], 'an empty batch commits nothing');
+    });
+
+    it("fence: a room another process owns, or whose lease we let lapse, gets nothing written; the batch's other rooms commit", async () => {
+      await storage.saveLiveRoom(room('THEIRS', { owner: 'proc-b', leaseUntil: clock.now + 10_000, snapshot: 'b' }));
+      await storage.appendEvent('THEIRS', 1, 'theirs 1', 1);
+      await storage.saveLiveRoom(room('LAPSED', { owner: 'proc-a', leaseUntil: clock.now - 1, snapshot: 'old' }));
+      await storage.saveLiveRoom(room('EDGE', { owner: 'proc-a', leaseUntil: clock.now })); // lease_until == now: still held
+      await storage.saveLiveRoom(room('MINE', { owner: 'proc-a', leaseUntil: clock.now + 10_000 }));
+      const theirs = await storage.loadLiveRoom('THEIRS');
+      const lapsed = await storage.loadLiveRoom('LAPSED');
+      clock.now += 5;
+      const at = clock.now - 5; // the batch's own clock, not the storage's
+
+      assert.deepEqual(await commit([app('THEIRS', 2), app('LAPSED', 1), app('EDGE', 1), app('MINE', 1)], 'proc-a', at), ['lease_lost', 'lease_lost', 'ok', 'ok']);
+      assert.deepEqual(
+        await commit([snap('THEIRS', 'stale'), snap('LAPSED', 'stale', { leaseUntil: at + 99_999 }), snap('MINE', 'new')], 'proc-a', at),
+        ['lease_lost', 'lease_lost', 'ok'],
+      );
+      assert.deepEqual(await storage.loadLiveRoom('THEIRS'), theirs, "the other process's room is untouched");
+      assert.deepEqual(await storage.loadLiveRoom('LAPSED'), lapsed, 'a lapsed lease is not renewed by a write');
+      assert.deepEqual(await seqs('EDGE'), [1]);
+      assert.equal((await storage.loadLiveRoom('MINE'))?.snapshot, 'new');
+
+      // The owner itself writes; once another process claims our lapsed room, it is theirs.
+      assert.deepEqual(await commit([app('THEIRS', 2)], 'proc-b', at), ['ok']);
+      assert.deepEqual(await storage.claimExpiredRooms('proc-c', at, at + 10_000), ['LAPSED']);
+      assert.deepEqual(await commit([app('LAPSED', 1)], 'proc-a', at - 10), ['lease_lost'], 'not ours, whatever the clock says');
+      assert.deepEqual(await commit([app('LAPSED', 1)], 'proc-c', at), ['ok']);
+    });
+
+    it('the first snapshot of an unknown room creates it, owned by the batch owner; another owner then cannot write it', async () => {
+      const at = clock.now + 3;
+      assert.deepEqual(await commit([snap('NEW', { n: 1 }, { game: 'tabletop', leaseUntil: at + 5_000 })], 'proc-x', at), ['ok']);
+      assert.deepEqual(await storage.loadLiveRoom('NEW'), {
+        code: 'NEW',
+        game: 'tabletop',
+        snapshot: { n: 1 },
+        owner: 'proc-x',
+        leaseUntil: at + 5_000,
+        updatedAt: at,
+        events: [],
+      });
+      assert.deepEqual(await commit([snap('NEW', { n: 'other' })], 'proc-y', at), ['lease_lost']);
+      assert.deepEqual(await commit([app('NEW', 1)], 'proc-y', at), ['lease_lost']);
+      assert.deepEqual((await storage.loadLiveRoom('NEW'))?.snapshot, { n: 1 });
+      assert.deepEqual(await commit([app('NEW', 1)], 'proc-x', at), ['ok']);
+      assert.deepEqual(await storage.renewLeases('proc-x', at + 9_000), ['NEW']);
+    });
+
+    it("a duplicate seq is 'duplicate': the stored event is kept, the batch's other writes commit", async () => {
+      await storage.saveLiveRoom(room('DUP'));
+      await storage.saveLiveRoom(room('OTHER'));
+      await storage.appendEvent('DUP', 1, { move: 'original' }, 111);
+      assert.deepEqual(await commit([app('DUP', 1, { move: 'overwrite' }, 999), app('OTHER', 1)]), ['duplicate', 'ok']);
+      assert.deepEqual((await storage.loadLiveRoom('DUP'))?.events, [{ seq: 1, event: { move: 'original' }, at: 111 }]);
+      assert.deepEqual(await seqs('OTHER'), [1]);
+      assert.deepEqual(await commit([app('DUP', 2), app('OTHER', 1)]), ['ok', 'duplicate']);
+      assert.deepEqual(await seqs('DUP'), [1, 2]);
+    });
+
+    it("an append to a room that is not stored is 'not_found' and creates nothing", async () => {
+      assert.deepEqual(await commit([app('GHOST', 1), snap('REAL')]), ['not_found', 'ok']);
+      assert.equal(await storage.loadLiveRoom('GHOST'), undefined);
+      assert.deepEqual((await storage.listLiveRooms()).map((r) => r.code), ['REAL']);
+    });
+
+    it('a snapshot drops the events through n, or all of them, in the same commit', async () => {
+      await storage.saveLiveRoom(room('LOG'));
+      await storage.saveLiveRoom(room('SIDE'));
+      assert.deepEqual(await commit([app('LOG', 1)]), ['ok']);
+      for (const seq of [2, 3, 4]) await commit([app('LOG', seq)]);
+      assert.deepEqual(await commit([snap('LOG', 'through 2', { dropEventsThrough: 2 }), app('SIDE', 1)]), ['ok', 'ok']);
+      assert.equal((await storage.loadLiveRoom('LOG'))?.snapshot, 'through 2');
+      assert.deepEqual(await seqs('LOG'), [3, 4]);
+      assert.deepEqual(await commit([snap('LOG', 'new match', { dropEventsThrough: 'all' })]), ['ok']);
+      const reset = await storage.loadLiveRoom('LOG');
+      assert.equal(reset?.snapshot, 'new match');
+      assert.deepEqual(reset?.events, []);
+      assert.deepEqual(await commit([app('LOG', 1, 'restart')]), ['ok'], 'seq 1 is free again');
+      assert.deepEqual(await seqs('SIDE'), [1], 'other rooms keep their logs');
+      // A refused snapshot drops nothing.
+      await storage.saveLiveRoom(room('LOG', { owner: 'proc-b' }));
+      assert.deepEqual(await commit([snap('LOG', 'stale', { dropEventsThrough: 'all' })]), ['lease_lost']);
+      assert.deepEqual(await seqs('LOG'), [1]);
+    });
+
+    it('two writes of one room in one batch: InvalidInputError, and nothing of the batch is written', async () => {
+      await storage.saveLiveRoom(room('X'));
+      await assert.rejects(commit([app('X', 1), snap('Y'), snap('X')]), InvalidInputError);
+      await assert.rejects(commit([app('X', 1), app('X', 2)]), InvalidInputError);
+      assert.deepEqual(await seqs('X'), []);
+      assert.equal(await storage.loadLiveRoom('Y'), undefined);
+      await assert.rejects(storage.commitJournal({ owner: '', now: clock.now, writes: [app('X', 1)] }), InvalidInputError);
+      await assert.rejects(storage.commitJournal({ owner: 'proc-a', now: 1.5, writes: [app('X', 1)] }), InvalidInputError);
+      assert.deepEqual(await seqs('X'), []);
+    });
+
+    it('renewLeases returns the renewed codes, sorted: a room claimed by another process is missing', async () => {
+      assert.deepEqual(
+        await commit([snap('C3', 'c', { leaseUntil: clock.now + 900 }), snap('A1', 'a', { leaseUntil: clock.now + 100 }), snap('B2', 'b', { leaseUntil: clock.now + 900 })]),
+        ['ok', 'ok', 'ok'],
+      );
+      assert.deepEqual(await storage.renewLeases('proc-a', clock.now + 1_000), ['A1', 'B2', 'C3']);
+      await commit([snap('A1', 'a', { leaseUntil: clock.now + 100 })]); // A1's lease will lapse first
+      clock.now += 500;
+      assert.deepEqual(await storage.claimExpiredRooms('proc-b', clock.now, clock.now + 30_000), ['A1']);
+      assert.deepEqual(await storage.renewLeases('proc-a', clock.now + 30_000), ['B2', 'C3']);
+      assert.deepEqual(await storage.renewLeases('proc-b', clock.now + 30_000), ['A1']);
+      assert.deepEqual(await commit([app('A1', 1), app('B2', 1)]), ['lease_lost', 'ok']);
+    });
+
+    // A NUL in game/code, a fractional seq or a snapshot that is not JSON would be stored as is by
+    // SQLite (and break every later load) and fail PostgreSQL's whole transaction: refused up front.
+    it('refuses writes it cannot store with InvalidInputError on both backends, writing nothing', async () => {
+      await storage.saveLiveRoom(room('OK'));
+      const bad: Array<Record<string, unknown>> = [
+        { ...snap('NUL'), game: 'ca\u0000bo' },
+        { ...snap('NUL\u0000') },
+        { ...snap('LONE\uD800') },
+        { ...snap('') },
+        { ...snap('JSON'), snapshot: 'not json' },
+        { ...snap('UNDEF'), snapshot: undefined },
+        { ...snap('LEASE'), leaseUntil: 1.5 },
+        { ...snap('DROP'), dropEventsThrough: -1 },
+        { ...app('OK', 1.5) },
+        { ...app('OK', -1) },
+        { ...app('OK', 1), event: undefined },
+        { ...app('OK', 1), event: '{broken' },
+        { ...app('OK', 1), at: '5' },
+        { kind: 'bogus', code: 'BOGUS' },
+      ];
+      for (const [index, write] of bad.entries()) {
+        await assert.rejects(commit([snap('SIDE'), write as unknown as Write]), (error: unknown) => {
+          assert.ok(error instanceof InvalidInputError, `#${index}: ${String(error)}`);
+          return true;
+        });
+      }
+      assert.deepEqual((await storage.listLiveRooms()).map((r) => r.code), ['OK']);
+      assert.deepEqual(await seqs('OK'), []);
+    });
+
+    it('a claim racing a batch on another instance: the claimer sees every event the batch committed, or the batch is refused', async function () {
+      this.timeout(120_000);
+      const other = await openTracked();
+      const T = clock.now + 60_000; // room's lease: A writes at T - 1 (held), B claims at T + 1 (expired)
+      const seen = { committedThenClaimed: 0, claimedThenRefused: 0, notClaimed: 0 };
+      for (let round = 0; round < 30; round++) {
+        const code = `RACE${round}`;
+        await storage.saveLiveRoom(room(code, { owner: 'a', leaseUntil: T }));
+        for (const seq of [1, 2]) await storage.appendEvent(code, seq, `before ${seq}`, seq);
+        const write = () => storage.commitJournal({ owner: 'a', now: T - 1, writes: [app(code, 3, { round }, 3)] });
+        const claim = async () => {
+          if (round % 3 === 2) await new Promise((resolve) => setTimeout(resolve, round % 4)); // some jitter
+          const claimed = await other.claimExpiredRooms('b', T + 1, T + 1_000_000);
+          return { claimed, loaded: await other.loadLiveRoom(code) };
+        };
+        // Alternate which one is sent first (and delay some claims), so every interleaving gets its chance.
+        const [[outcome], { claimed, loaded }] =
+          round % 2 === 0 ? await Promise.all([write(), claim()]) : await Promise.all([claim(), write()]).then(([b, a]) => [a, b] as const);
+        const context = `round ${round}: outcome ${outcome}, claimed ${JSON.stringify(claimed)}, events ${JSON.stringify(loaded?.events.map((e) => e.seq))}`;
+        assert.ok(outcome === 'ok' || outcome === 'lease_lost', context);
+        assert.ok(claimed.length === 0 || (claimed.length === 1 && claimed[0] === code), context);
+        if (claimed.includes(code)) {
+          assert.equal(loaded?.owner, 'b', context);
+          if (outcome === 'ok') {
+            // A committed before B claimed: B's load must contain A's event.
+            assert.deepEqual(loaded?.events.map((e) => [e.seq, e.event]), [[1, 'before 1'], [2, 'before 2'], [3, { round }]], context);
+            seen.committedThenClaimed++;
+          } else {
+            // B claimed first: A's write was refused and wrote nothing.
+            assert.deepEqual(loaded?.events.map((e) => e.seq), [1, 2], context);
+            seen.claimedThenRefused++;
+          }
+        } else {
+          // B skipped the room (PostgreSQL: locked by A's batch): it stays A's, with A's event.
+          assert.equal(outcome, 'ok', context);
+          seen.notClaimed++;
+        }
+        // Whatever B saw is what is stored.
+        assert.deepEqual(await seqs(code), outcome === 'ok' ? [1, 2, 3] : [1, 2], context);
+        await storage.deleteLiveRoom(code);
+      }
+      assert.equal(seen.committedThenClaimed + seen.claimedThenRefused + seen.notClaimed, 30, JSON.stringify(seen));
     });
   });
 

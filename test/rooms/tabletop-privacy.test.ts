@@ -6,9 +6,8 @@
 import { strict as assert } from 'assert';
 import crypto from 'crypto';
 import WebSocket from 'ws';
-import { startArena, createRoom, joinRoom, serverState, type TestArena, type Seated } from '../support/arena';
+import { archivedGame, archivedGames, startArena, createRoom, joinRoom, serverState, type TestArena, type Seated } from '../support/arena';
 import { Probe, dropConnection } from '../support/probe';
-import type { ArchiveRecord } from '../../src/persistence/archive';
 import { MAX_LOG_ENTRIES } from '../../src/games/tabletop/session';
 
 function logOf(seat: Seated): any[] {
@@ -155,7 +154,8 @@ describe('rooms: tabletop privacy, log cap and archive', () => {
     assert.deepEqual(markers.filter((text) => aliceTexts.includes(text)), [toGm, toAlice, toReferee, aliceSecret]);
 
     const lateGm = await joinRoom(arena, code, {}, await arena.guest('Second GM', ['gm']));
-    assert.deepEqual(markers.filter((text) => texts(lateGm).includes(text)), markers, 'a GM joining later sees every private entry');
+    // Their seat is a journaled action of the session: once it is, their view holds every private entry.
+    await lateGm.probe.stateWhere(() => markers.every((text) => texts(lateGm).includes(text)), 'a GM joining later sees every private entry');
 
     bobBack.room.send('chat', { text: 'final sync' });
     await synced([bobBack, spectator, gmSpectator, late, lateGm], 'final sync');
@@ -186,6 +186,7 @@ describe('rooms: tabletop privacy, log cap and archive', () => {
     await gm.probe.stateWhere(() => logOf(gm).at(-1)?.seq === written, 'every entry written', 10_000);
     const late = await joinRoom(arena, code);
     const total = written + 1;
+    await gm.probe.stateWhere(() => logOf(gm).at(-1)?.seq === total, 'the late join logged');
 
     const server = Object.values(serverState(arena, code).log as Record<string, any>);
     assert.deepEqual(server.map((entry) => entry.seq), Array.from({ length: MAX_LOG_ENTRIES }, (_, i) => total - MAX_LOG_ENTRIES + 1 + i));
@@ -203,65 +204,44 @@ describe('rooms: tabletop privacy, log cap and archive', () => {
     assert.deepEqual(joins, [players[10].guest.user.id, late.guest.user.id], 'the oldest entries (early joins) are gone');
   });
 
-  /** The archive record of session `code`, once submitted. */
-  function archivedSession(code: string, timeoutMs = 5000): Promise<ArchiveRecord> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        stop();
-        reject(new Error(`no archive record for ${code}`));
-      }, timeoutMs);
-      const stop = arena.services.archive.onRecord((record) => {
-        if (record.code !== code) return;
-        clearTimeout(timer);
-        stop();
-        resolve(record);
-      });
-    });
-  }
-
   it('hands the whole log, private entries with their audience, to the archive when the session closes', async () => {
-    const records: ArchiveRecord[] = [];
-    const unsubscribe = arena.services.archive.onRecord((record) => records.push(record));
-    try {
-      const gm = await createRoom(arena, 'tabletop');
-      const code = gm.room.roomId;
-      const recorded = archivedSession(code);
-      const player = await joinRoom(arena, code);
-      const spectator = await joinRoom(arena, code, { spectate: true });
-      const [gmId, playerId] = [gm.guest.user.id, player.guest.user.id];
-      player.room.send('set_character', { name: 'Ilsa' });
-      player.room.send('whisper', { to: gmId, text: 'I pocket the gem' });
-      player.room.send('roll', { formula: '1d20', label: 'sleight of hand', secret: true });
-      await synced([gm], 'sleight of hand');
-      gm.room.send('narrate', { text: 'Nobody noticed.' });
-      await synced([player, spectator], 'Nobody noticed.');
-      await player.room.leave(true);
-      await gm.probe.stateWhere((s: any) => !s.players.has(playerId), 'player left');
-      await gm.room.leave(true);
-      await spectator.room.leave(true);
-      const archived = (await recorded) as any;
-      assert.equal(archived.game, 'tabletop');
-      assert.ok(archived.startedAt > 0 && archived.startedAt <= archived.endedAt);
-      assert.deepEqual(archived.participants.map((p: any) => p.userId).sort(), [gmId, playerId].sort());
-      const record = archived.data;
-      assert.deepEqual(
-        record.participants.map((p: any) => [p.id, p.isGM, p.character]).sort(),
-        [[gmId, true, ''], [playerId, false, 'Ilsa']].sort(),
-      );
-      const log = record.log as any[];
-      assert.deepEqual(log.map((entry) => entry.seq), log.map((_, i) => i + 1), 'every entry, none missing');
-      assert.deepEqual(
-        log.map((entry) => [entry.kind, entry.private]),
-        [['join', false], ['join', false], ['character', false], ['whisper', true], ['roll', true], ['narrate', false], ['leave', false], ['leave', false]],
-      );
-      const [whisper, secret] = [log[3], log[4]];
-      assert.deepEqual(whisper.audience, [gmId, playerId].sort());
-      assert.deepEqual(secret.audience, [gmId, playerId].sort());
-      assert.equal(secret.roll.terms[0].dice.length, 1);
-      assert.equal(log[5].audience, 'everyone');
-      assert.equal(records.filter((r) => r.code === code).length, 1);
-    } finally {
-      unsubscribe();
-    }
+    const gm = await createRoom(arena, 'tabletop');
+    const code = gm.room.roomId;
+    const player = await joinRoom(arena, code);
+    const spectator = await joinRoom(arena, code, { spectate: true });
+    const [gmId, playerId] = [gm.guest.user.id, player.guest.user.id];
+    player.room.send('set_character', { name: 'Ilsa' });
+    player.room.send('whisper', { to: gmId, text: 'I pocket the gem' });
+    player.room.send('roll', { formula: '1d20', label: 'sleight of hand', secret: true });
+    await synced([gm], 'sleight of hand');
+    gm.room.send('narrate', { text: 'Nobody noticed.' });
+    await synced([player, spectator], 'Nobody noticed.');
+    await player.room.leave(true);
+    await gm.probe.stateWhere((s: any) => !s.players.has(playerId), 'player left');
+    await gm.room.leave(true);
+    await spectator.room.leave(true);
+    // as the GM sees it: every private entry of this session has the GM in its audience
+    const archived = await archivedGame(arena.baseUrl, gm.guest.token, code);
+    assert.equal(archived.game, 'tabletop');
+    assert.ok(archived.startedAt > 0 && archived.startedAt <= archived.endedAt);
+    assert.deepEqual(archived.participants.map((p: any) => p.userId).sort(), [gmId, playerId].sort());
+    const record = archived.data;
+    assert.deepEqual(
+      record.participants.map((p: any) => [p.id, p.isGM, p.character]).sort(),
+      [[gmId, true, ''], [playerId, false, 'Ilsa']].sort(),
+    );
+    const log = record.log as any[];
+    assert.deepEqual(log.map((entry) => entry.seq), log.map((_, i) => i + 1), 'every entry, none missing');
+    assert.deepEqual(
+      log.map((entry) => [entry.kind, entry.private]),
+      [['join', false], ['join', false], ['character', false], ['whisper', true], ['roll', true], ['narrate', false], ['leave', false], ['leave', false]],
+    );
+    const [whisper, secret] = [log[3], log[4]];
+    assert.deepEqual(whisper.audience, [gmId, playerId].sort());
+    assert.deepEqual(secret.audience, [gmId, playerId].sort());
+    assert.equal(secret.roll.terms[0].dice.length, 1);
+    assert.equal(log[5].audience, 'everyone');
+    const sessions = (await archivedGames(arena.baseUrl, gm.guest.token, { code })).filter((game) => game.code === code);
+    assert.equal(sessions.length, 1, 'archived once');
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { startArena, createRoom, joinRoom, serverState, type TestArena, type Seated } from '../support/arena';
+import { startArena, createRoom, joinRoom, rejected, type TestArena, type Seated } from '../support/arena';
 
 /** Decoded log of a client, oldest first (undefined-safe: the log appears with its first visible entry). */
 function logOf(seat: Seated): any[] {
@@ -29,14 +29,6 @@ describe('rooms: tabletop session', () => {
     return seats;
   }
 
-  async function rejected(seat: Seated, type: string, payload: unknown, code: string) {
-    const before = serverState(arena, seat.room.roomId);
-    const error = await seat.probe.expectError(type, payload);
-    assert.equal(error.code, code, `${type} ${JSON.stringify(payload)?.slice(0, 80)} → ${error.code}: ${error.message}`);
-    assert.deepEqual(serverState(arena, seat.room.roomId), before, `${type}: state changed`);
-    return error;
-  }
-
   /** Sends a message and waits until `seat` sees a new entry of `kind`. */
   async function written(seat: Seated, type: string, payload: Record<string, unknown>, kind: string, observer = seat) {
     const before = logOf(observer).at(-1)?.seq ?? 0;
@@ -63,7 +55,7 @@ describe('rooms: tabletop session', () => {
       { from: player.guest.user.id, name: player.guest.user.name, text: 'Hello table', isPrivate: false },
     );
     assert.ok(Math.abs(chat.at - Date.now()) < 5000);
-    assert.equal((await rejected(gm, 'start', {}, 'GAME_ALREADY_STARTED')).code, 'GAME_ALREADY_STARTED');
+    assert.equal((await rejected(arena, gm, 'start', {}, 'GAME_ALREADY_STARTED')).code, 'GAME_ALREADY_STARTED');
   });
 
   it('makes the creator of an HTTP-created session its GM, even when someone else sits down first', async () => {
@@ -75,7 +67,7 @@ describe('rooms: tabletop session', () => {
     const state = await early.probe.stateWhere((s: any) => s.players.get(creator.user.id)?.isGM === true, 'creator is GM');
     assert.equal(state.players.get(early.guest.user.id).isGM, false);
     assert.equal(state.config.maxPlayers, 12);
-    await rejected(early, 'narrate', { text: 'mine?' }, 'GM_ONLY');
+    await rejected(arena, early, 'narrate', { text: 'mine?' }, 'GM_ONLY');
     await written(gm, 'narrate', { text: 'Welcome.' }, 'narrate', early);
   });
 
@@ -89,10 +81,10 @@ describe('rooms: tabletop session', () => {
 
   it('refuses narrate, set_turn_order and combat from a non-GM with GM_ONLY, changing nothing', async () => {
     const [gm, player] = await table(1);
-    await rejected(player, 'narrate', { text: 'I am the GM now' }, 'GM_ONLY');
-    await rejected(player, 'set_turn_order', { order: [player.guest.user.id] }, 'GM_ONLY');
-    await rejected(player, 'combat', { active: true }, 'GM_ONLY');
-    await rejected(player, 'set_character', { name: 'Puppet', userId: gm.guest.user.id }, 'GM_ONLY');
+    await rejected(arena, player, 'narrate', { text: 'I am the GM now' }, 'GM_ONLY');
+    await rejected(arena, player, 'set_turn_order', { order: [player.guest.user.id] }, 'GM_ONLY');
+    await rejected(arena, player, 'combat', { active: true }, 'GM_ONLY');
+    await rejected(arena, player, 'set_character', { name: 'Puppet', userId: gm.guest.user.id }, 'GM_ONLY');
     const narration = await written(gm, 'narrate', { text: 'Night falls.' }, 'narrate', player);
     assert.equal(narration.text, 'Night falls.');
   });
@@ -113,7 +105,7 @@ describe('rooms: tabletop session', () => {
       ['next_turn', {}],
       ['combat', { active: true }],
     ];
-    for (const [type, payload] of attempts) await rejected(spectator, type, payload, 'NOT_A_PLAYER');
+    for (const [type, payload] of attempts) await rejected(arena, spectator, type, payload, 'NOT_A_PLAYER');
     await written(gm, 'chat', { text: 'after' }, 'chat', spectator);
   });
 
@@ -121,20 +113,20 @@ describe('rooms: tabletop session', () => {
     const [gm, player] = await table(1);
     const max = await written(player, 'chat', { text: 'x'.repeat(500) }, 'chat', gm);
     assert.equal(max.text.length, 500);
-    await rejected(player, 'chat', { text: 'x'.repeat(501) }, 'INVALID_MESSAGE');
-    await rejected(player, 'chat', { text: '' }, 'INVALID_MESSAGE');
-    await rejected(player, 'chat', { text: '   ' }, 'INVALID_MESSAGE');
-    await rejected(player, 'chat', {}, 'INVALID_MESSAGE');
-    await rejected(player, 'chat', { text: 'hi', extra: 1 }, 'INVALID_MESSAGE');
-    await rejected(player, 'whisper', { to: gm.guest.user.id, text: 'x'.repeat(501) }, 'INVALID_MESSAGE');
-    await rejected(player, 'whisper', { to: gm.guest.user.id, text: '' }, 'INVALID_MESSAGE');
-    await rejected(player, 'whisper', { to: player.guest.user.id, text: 'me' }, 'INVALID_ACTION');
-    await rejected(player, 'whisper', { to: 'nobody', text: 'hello?' }, 'INVALID_ACTION');
+    await rejected(arena, player, 'chat', { text: 'x'.repeat(501) }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'chat', { text: '' }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'chat', { text: '   ' }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'chat', {}, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'chat', { text: 'hi', extra: 1 }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'whisper', { to: gm.guest.user.id, text: 'x'.repeat(501) }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'whisper', { to: gm.guest.user.id, text: '' }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'whisper', { to: player.guest.user.id, text: 'me' }, 'INVALID_ACTION');
+    await rejected(arena, player, 'whisper', { to: 'nobody', text: 'hello?' }, 'INVALID_ACTION');
     await written(gm, 'narrate', { text: 'x'.repeat(1000) }, 'narrate', player);
-    await rejected(gm, 'narrate', { text: 'x'.repeat(1001) }, 'INVALID_MESSAGE');
-    await rejected(player, 'roll', { formula: '1d6', label: 'x'.repeat(101) }, 'INVALID_MESSAGE');
-    await rejected(player, 'set_character', { name: 'x'.repeat(65) }, 'INVALID_MESSAGE');
-    await rejected(player, 'action', { kind: 'cast', details: 'x'.repeat(1000) }, 'INVALID_MESSAGE');
+    await rejected(arena, gm, 'narrate', { text: 'x'.repeat(1001) }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'roll', { formula: '1d6', label: 'x'.repeat(101) }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'set_character', { name: 'x'.repeat(65) }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'action', { kind: 'cast', details: 'x'.repeat(1000) }, 'INVALID_MESSAGE');
   });
 
   it('rolls on the server, storing every die with kept/dropped, and refuses bad formulas with INVALID_FORMULA', async () => {
@@ -161,19 +153,21 @@ describe('rooms: tabletop session', () => {
     const largest = Array(11).fill('100d1000').join('+');
     player.room.send('roll', { formula: largest });
     player.room.send('roll', { formula: largest, secret: true });
-    const big = await written(player, 'roll', { formula: largest }, 'roll', gm);
-    assert.equal(big.seq, entry.seq + 3);
+    player.room.send('roll', { formula: largest });
+    await gm.probe.stateWhere(() => logOf(gm).some((e) => e.seq === entry.seq + 3), 'all three large rolls');
+    const big = lastEntry(gm, 'roll');
+    assert.deepEqual([big.seq, big.roll.formula], [entry.seq + 3, largest]);
     const late = await joinRoom(arena, gm.room.roomId, { spectate: true });
     const seen = logOf(late).filter((e) => e.kind === 'roll' && e.roll.formula === largest);
     assert.equal(seen.length, 2, 'the spectator sees both public rolls, not the secret one');
     for (const e of seen) assert.deepEqual(e.roll.terms.map((term: any) => [term.dice.length, term.kept.length]), Array(11).fill([100, 100]));
 
     for (const formula of ['', '2d', 'd1', '1d6+', '101d6', '1d1001', '4d6kh5', 'abc', '2d6k1', '1d6'.padEnd(101, ' ')]) {
-      const error = await rejected(player, 'roll', { formula }, 'INVALID_FORMULA');
+      const error = await rejected(arena, player, 'roll', { formula }, 'INVALID_FORMULA');
       assert.ok(error.message.length > 0);
     }
-    await rejected(player, 'roll', { formula: 20 }, 'INVALID_MESSAGE');
-    await rejected(player, 'roll', { formula: '1d6', secret: 'yes' }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'roll', { formula: 20 }, 'INVALID_MESSAGE');
+    await rejected(arena, player, 'roll', { formula: '1d6', secret: 'yes' }, 'INVALID_MESSAGE');
   });
 
   it('logs actions with JSON details and sets characters (own, or anyone by the GM)', async () => {
@@ -188,33 +182,33 @@ describe('rooms: tabletop session', () => {
     assert.equal((gm.room.state as any).players.get(player.guest.user.id).character, 'Brakka');
     await written(gm, 'set_character', { name: 'Brakka the Bold', userId: player.guest.user.id }, 'character', player);
     assert.equal((player.room.state as any).players.get(player.guest.user.id).character, 'Brakka the Bold');
-    await rejected(gm, 'set_character', { name: 'Nobody', userId: 'not-seated' }, 'INVALID_ACTION');
+    await rejected(arena, gm, 'set_character', { name: 'Nobody', userId: 'not-seated' }, 'INVALID_ACTION');
   });
 
   it('runs the turn order: seated ids only, no duplicates, next_turn by the current player or GM, wrapping, combat rounds', async () => {
     const [gm, a, b] = await table(2);
     const [gmId, aId, bId] = [gm, a, b].map((seat) => seat.guest.user.id);
-    await rejected(gm, 'set_turn_order', { order: [aId, 'stranger'] }, 'INVALID_ACTION');
-    await rejected(gm, 'set_turn_order', { order: [aId, bId, aId] }, 'INVALID_ACTION');
-    await rejected(gm, 'set_turn_order', { order: Array.from({ length: 13 }, (_, i) => `u${i}`) }, 'INVALID_MESSAGE');
-    await rejected(a, 'next_turn', {}, 'INVALID_ACTION');
+    await rejected(arena, gm, 'set_turn_order', { order: [aId, 'stranger'] }, 'INVALID_ACTION');
+    await rejected(arena, gm, 'set_turn_order', { order: [aId, bId, aId] }, 'INVALID_ACTION');
+    await rejected(arena, gm, 'set_turn_order', { order: Array.from({ length: 13 }, (_, i) => `u${i}`) }, 'INVALID_MESSAGE');
+    await rejected(arena, a, 'next_turn', {}, 'INVALID_ACTION');
 
     gm.room.send('set_turn_order', { order: [aId, bId] });
     let state = await b.probe.stateWhere((s: any) => s.turnOrder.length === 2 && s.turn === aId, 'order set');
     assert.deepEqual([[...state.turnOrder], state.turnIndex], [[aId, bId], 0]);
     assert.deepEqual(JSON.parse(lastEntry(b, 'turn_order').details), [aId, bId]);
 
-    await rejected(b, 'next_turn', {}, 'NOT_YOUR_TURN');
+    await rejected(arena, b, 'next_turn', {}, 'NOT_YOUR_TURN');
     a.room.send('next_turn', {});
     await b.probe.stateWhere((s: any) => s.turn === bId && s.turnIndex === 1, 'b has the turn');
-    await rejected(a, 'next_turn', {}, 'NOT_YOUR_TURN');
+    await rejected(arena, a, 'next_turn', {}, 'NOT_YOUR_TURN');
     gm.room.send('next_turn', {});
     await b.probe.stateWhere((s: any) => s.turn === aId && s.turnIndex === 0, 'wrapped to a');
 
     gm.room.send('combat', { active: true });
     state = await a.probe.stateWhere((s: any) => s.combat === true && s.combatRound === 1, 'combat');
     assert.equal(lastEntry(a, 'combat').text, 'start');
-    await rejected(gm, 'combat', { active: true }, 'INVALID_ACTION');
+    await rejected(arena, gm, 'combat', { active: true }, 'INVALID_ACTION');
     a.room.send('next_turn', {});
     b.room.send('next_turn', {});
     await a.probe.stateWhere((s: any) => s.combatRound === 2 && s.turn === aId, 'round 2');
@@ -222,7 +216,7 @@ describe('rooms: tabletop session', () => {
     await a.probe.stateWhere((s: any) => s.combatRound === 7, 'round set');
     gm.room.send('combat', { active: false });
     await a.probe.stateWhere((s: any) => s.combat === false && s.combatRound === 0, 'combat over');
-    await rejected(gm, 'combat', { active: false }, 'INVALID_ACTION');
+    await rejected(arena, gm, 'combat', { active: false }, 'INVALID_ACTION');
 
     // Whoever leaves the table leaves the order; the GM can still be put in it.
     gm.room.send('set_turn_order', { order: [bId, gmId, aId] });
@@ -237,7 +231,7 @@ describe('rooms: tabletop session', () => {
     const id = player.guest.user.id;
     await written(player, 'set_character', { name: 'Vex' }, 'character', gm);
     await player.room.leave(true);
-    await gm.probe.stateWhere((s: any) => !s.players.has(id), 'seat freed');
+    await gm.probe.stateWhere((s: any) => !s.players.has(id) && lastEntry(gm, 'leave')?.from === id, 'seat freed, leave logged');
     const leave = lastEntry(gm, 'leave');
     assert.deepEqual([leave.from, leave.name, leave.text], [id, player.guest.user.name, 'left']);
 
@@ -253,7 +247,7 @@ describe('rooms: tabletop session', () => {
   it('frees the seat of a kicked player', async () => {
     const [gm, player] = await table(1);
     gm.room.send('kick', { userId: player.guest.user.id });
-    await gm.probe.stateWhere((s: any) => !s.players.has(player.guest.user.id), 'kicked player gone');
+    await gm.probe.stateWhere((s: any) => !s.players.has(player.guest.user.id) && lastEntry(gm, 'leave') !== undefined, 'kicked player gone, leave logged');
     assert.equal(lastEntry(gm, 'leave').text, 'kicked');
   });
 });

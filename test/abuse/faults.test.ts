@@ -1,9 +1,13 @@
 /**
  * A bad day for storage: a write that fails at a turn deadline is retried until storage is back,
- * so an absent player can never stall a match.
+ * so an absent player can never stall a match; a disk that takes long to commit slows only the
+ * actions waiting for it, never the rooms' event loop.
  */
 import { strict as assert } from 'assert';
-import { startArena, seatTable, type TestArena } from '../support/arena';
+import path from 'path';
+import { Worker } from 'worker_threads';
+import { startArena, seatTable, type Seated, type TestArena } from '../support/arena';
+import { SQLITE_FILE } from '../../src/persistence/open';
 import type { Storage } from '../../src/persistence/storage';
 
 /** Makes the real storage's journal appends fail (as a dropped database connection does) while `down`. */
@@ -54,4 +58,61 @@ describe('abuse: faults', function () {
       fault.restore();
     }
   });
+
+  it('a disk that takes 200 ms per commit: rooms with no action in flight answer pings at p99 < 20 ms', async () => {
+    // Another connection (on a thread of its own: waiting for the lock blocks its thread) holds
+    // SQLite's write lock 200 ms at a time, as a saturated disk would: every journal commit waits
+    // for it, on the storage thread, never on the rooms' loop.
+    const blocker = new Worker(
+      `const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+       const { workerData, parentPort } = require('worker_threads');
+       const db = new Database(workerData, { timeout: 5000 });
+       const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+       let holding = true;
+       parentPort.on('message', () => (holding = false));
+       (function loop() {
+         if (!holding) return db.close(), parentPort.close();
+         db.exec('BEGIN IMMEDIATE'); pause(200); db.exec('COMMIT');
+         setTimeout(loop, 5);
+       })();`,
+      { eval: true, workerData: path.join(arena.settings.dataDir, SQLITE_FILE) },
+    );
+    try {
+      const busy = await Promise.all([seatTable(arena, 'tictactoe', 2), seatTable(arena, 'tictactoe', 2)]);
+      // 12 rooms × 10 pings: 120 samples, within each user's burst of the message rate limit.
+      const idle = await Promise.all(Array.from({ length: 12 }, () => seatTable(arena, 'counter', 1)));
+      for (const [x] of busy) x.room.send('start', {});
+      await Promise.all(busy.map(([x]) => x.probe.stateWhere((state) => state.phase === 'playing', 'match started behind the slow disk', 10_000)));
+      const moves = busy.map(([x, o]) => playSlowly(x, o));
+      const rtts: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        for (const [seat] of idle) {
+          const sent = performance.now();
+          await seat.probe.roundTrip();
+          rtts.push(performance.now() - sent);
+        }
+      }
+      const made = await Promise.all(moves);
+      rtts.sort((a, b) => a - b);
+      const p99 = rtts[Math.floor(rtts.length * 0.99)]!;
+      assert.ok(made.every((count) => count >= 2), `the busy rooms kept playing, each move ≥ 200 ms (${made})`);
+      assert.ok(p99 < 20, `ping p99 ${p99.toFixed(1)} ms while every commit waited 200 ms`);
+    } finally {
+      blocker.postMessage('stop');
+      await new Promise((resolve) => blocker.once('exit', resolve));
+    }
+  });
 });
+
+/** X and O place marks in turn until the game ends or 3 moves were made; returns the moves made. */
+async function playSlowly(x: Seated, o: Seated): Promise<number> {
+  const seats = [x, o];
+  let made = 0;
+  for (const cell of [0, 3, 1]) {
+    const seat = seats[made % 2]!;
+    seat.room.send('place', { cell });
+    await seat.probe.stateWhere((state) => state.board[cell] !== '', `mark on ${cell}`, 10_000);
+    made++;
+  }
+  return made;
+}

@@ -297,7 +297,9 @@ async function main(): Promise<void> {
     // 0. What one journal append (an accepted action) costs, with and without a real fsync
     report.journal = await phase('journal', async () => {
       const results = await journalCost(smoke ? 50 : 1000);
-      for (const r of results) log(`journal append on ${r.where}: mean ${r.meanUs.toFixed(0)} µs, p99 ${r.p99Us.toFixed(0)} µs`);
+      for (const r of results) {
+        log(`journal append on ${r.where}, ${r.rooms} room(s) at once: mean ${r.meanUs.toFixed(0)} µs, p99 ${r.p99Us.toFixed(0)} µs, ${r.appendsPerSecond.toFixed(0)}/s, ${r.appendsPerCommit.toFixed(1)} per commit`);
+      }
       return results;
     });
 

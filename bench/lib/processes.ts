@@ -108,12 +108,13 @@ export async function startArena(options: { secret: string; dataDir: string; pro
   const port = await freePort();
   // BENCH_ARENA_NODE_ARGS: extra Node flags for the server under test (e.g. --trace-gc).
   const extra = (process.env.BENCH_ARENA_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...TSX, ...extra, ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), path.join(ROOT, 'src/index.ts')];
+  // The compiled server, as production runs it (built first if the sources are newer).
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'ignore' });
+  const args = [...extra, ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--enable-source-maps'] : []), path.join(ROOT, 'dist/src/index.js')];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
-      TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json'),
       PORT: String(port),
       DATA_DIR: options.dataDir,
       JWT_SECRET: options.secret,

@@ -44,13 +44,8 @@ export interface JoinResult {
   errors: Record<string, number>;
 }
 
-export interface JournalCostResult {
-  where: string;
-  appends: number;
-  meanUs: number;
-  p50Us: number;
-  p99Us: number;
-}
+import type { JournalCost as JournalCostResult } from './journalCost';
+export type { JournalCostResult };
 
 export interface BenchReport {
   startedAt: string;
@@ -184,8 +179,8 @@ export function formatReport(report: BenchReport): string {
   if (report.journal?.length) {
     parts.push(
       table(
-        ['journal append (1 accepted action)', 'appends', 'mean µs', 'p50 µs', 'p99 µs'],
-        report.journal.map((j) => [j.where, int(j.appends), int(j.meanUs), int(j.p50Us), int(j.p99Us)]),
+        ['journal append (1 accepted action)', 'rooms appending at once', 'appends', 'mean µs', 'p50 µs', 'p99 µs', 'appends/s', 'appends per commit'],
+        report.journal.map((j) => [j.where, int(j.rooms), int(j.appends), int(j.meanUs), int(j.p50Us), int(j.p99Us), int(j.appendsPerSecond), j.appendsPerCommit.toFixed(1)]),
       ),
     );
   }

@@ -115,7 +115,7 @@ describe('bench: report', () => {
         boardgameio: [step(1000, 30), step(2000, 70, { bytesPerAction: 2000 })],
         ws: [step(1000, 1), step(2000, 1)],
       },
-      journal: [{ where: 'disk', appends: 10, meanUs: 250, p50Us: 200, p99Us: 600 }],
+      journal: [{ where: 'disk', rooms: 1, appends: 10, meanUs: 250, p50Us: 200, p99Us: 600, appendsPerSecond: 4000, appendsPerCommit: 1 }],
       notes: ['a note'],
       problems: [],
     };

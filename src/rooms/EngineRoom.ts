@@ -110,12 +110,9 @@ export abstract class EngineRoom<St extends GameStateWithConfig, S, A, E, MO, O 
     if (!result.ok) throw new ArenaError(result.code, result.message);
     const entry: LoggedAction<A> = { playerId: actor, action, at };
     await this.journal.append(entry);
-    const deadline = this.state.turnDeadline;
     match.state = result.state;
     match.log.push(entry);
     this.advance(result.events);
-    // The snapshot's only per-action part is the running turn's deadline (the log holds the rest).
-    if (this.state.turnDeadline !== deadline) this.journal.saveIfChanged();
   }
 
   /** A system action (timers, seats, forfeits): a refusal by the rules is logged and dropped. */
@@ -205,9 +202,12 @@ export abstract class EngineRoom<St extends GameStateWithConfig, S, A, E, MO, O 
     this.state.seedCommitment = this.engine.random ? seedCommitment(saved.seed) : '';
     if (this.phase !== 'playing') return;
     const turn = this.engine.turn(state);
-    if (turn?.timed && saved.turnDeadline > 0) {
+    if (turn?.timed) {
+      // The running turn began at the last logged action at the latest (the snapshot is not
+      // rewritten per action), so its deadline was no later than that + turnSeconds.
+      const latest = Math.max(saved.turnDeadline, (log.at(-1)?.at ?? saved.startedAt) + this.options.turnSeconds * 1000);
       this.turnKey = turn.key;
-      this.turnTimer.startUntil(turn.playerId, Math.max(saved.turnDeadline, this.now()) + RESTORE_GRACE_SECONDS * 1000, this.options.turnSeconds);
+      this.turnTimer.startUntil(turn.playerId, Math.max(latest, this.now()) + RESTORE_GRACE_SECONDS * 1000, this.options.turnSeconds);
     }
     this.syncTimers(state);
     this.mirror(state, []);

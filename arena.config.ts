@@ -1,7 +1,7 @@
 /** Rooms, routes, monitor, presence/driver choice: the composition of one Arena process. */
 import os from 'os';
 import type http from 'http';
-import type { Server } from '@colyseus/core';
+import { LocalPresence, type Presence, type Server } from '@colyseus/core';
 import config from '@colyseus/tools';
 import express from 'express';
 import Redis from 'ioredis';
@@ -73,7 +73,8 @@ export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES)
         greet: false,
         logger: logger.child({ component: 'colyseus' }),
         publicAddress: settings.publicAddress,
-        ...(settings.redisUrl && { presence: new RedisPresence(settings.redisUrl), driver: new ArenaRedisDriver(settings.redisUrl) }),
+        presence: presenceFor(settings.redisUrl),
+        ...(settings.redisUrl && { driver: new ArenaRedisDriver(settings.redisUrl) }),
       },
 
       async initializeGameServer(gameServer) {
@@ -145,4 +146,14 @@ function serveAllRequestsWith(gameServer: Server, app: express.Express): void {
   server.on('request', app);
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS;
+}
+
+/**
+ * Colyseus' presence. Concurrent quick-match joiners that find no room each wait on one channel
+ * per filter, so a burst adds more than EventEmitter's default 10 listeners: not a leak.
+ */
+function presenceFor(redisUrl: string | undefined): Presence {
+  const presence = redisUrl ? new RedisPresence(redisUrl) : new LocalPresence();
+  (presence as unknown as { subscriptions: import('events').EventEmitter }).subscriptions.setMaxListeners(0);
+  return presence;
 }

@@ -49,9 +49,12 @@ export class ReservationGuard {
     if (quickJoin) {
       if (!room.listed.seatsOpen) return false;
       quick.promise(sessionId);
-      if (!room.listed.seatsOpen) room.listing.seatsOpen = false;
     }
-    const reserved = await Room.prototype['_reserveSeat'].call(room, sessionId, joinOptions, authData, seconds, allowReconnection, devModeReconnection);
+    // Colyseus records the reservation synchronously, before its first await: only then does the
+    // promise count (QuickMatch drops promises without a reservation, e.g. lapsed ones).
+    const reserving: Promise<boolean> = Room.prototype['_reserveSeat'].call(room, sessionId, joinOptions, authData, seconds, allowReconnection, devModeReconnection);
+    if (quickJoin && !room.listed.seatsOpen) room.listing.seatsOpen = false;
+    const reserved = await reserving;
     if (quickJoin && !reserved && quick.release(sessionId)) room.listed.changed();
     if (quickJoin && reserved && !room.listing.seatsOpen) void room.listing.save(); // shared drivers (Redis) learn it now
     if (reserved && user) this.latest.set(user.id, sessionId);

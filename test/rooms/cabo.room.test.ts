@@ -313,6 +313,16 @@ describe('rooms: cabo', () => {
     await probe.stateWhere((s) => s.phase === 'playing' && s.roundPhase === 'setup', 'quick match started');
   });
 
+  it('quick match: 40 concurrent joiners fill ten rooms of four, and none finds its room started', async () => {
+    const guests = await Promise.all(Array.from({ length: 40 }, () => arena.guest()));
+    const outcomes = await Promise.allSettled(guests.map((guest) => arena.client(guest).joinOrCreate('cabo', { mode: 'quick', maxPlayers: 4 })));
+    const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [String(outcome.reason?.message)] : []));
+    assert.deepEqual(refused, []);
+    const perRoom = new Map<string, number>();
+    for (const outcome of outcomes) if (outcome.status === 'fulfilled') perRoom.set(outcome.value.roomId, (perRoom.get(outcome.value.roomId) ?? 0) + 1);
+    assert.deepEqual([...perRoom.values()], Array(10).fill(4));
+  });
+
   it('card ids are opaque and fresh per round, and renewed when cards come back from a reshuffle', async () => {
     const table = await caboTable(arena, 2);
     await startMatch(table);

@@ -42,6 +42,12 @@ export const GAMES: GameDefinition[] = [cabo, tabletop, tictactoe, connectFour];
 
 /** Slow or stalled uploads are cut off after this long (Node's own request timeout). */
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * An idle keep-alive connection stays open this long. Longer than Node's client agents keep a free
+ * socket (5 s, colyseus.js on Node included): were it equal, a request sent on a reused socket
+ * could meet the server's close and fail with "socket hang up".
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 15_000;
 
 export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES) {
   disableSecretDebugOutput();
@@ -146,6 +152,7 @@ function serveAllRequestsWith(gameServer: Server, app: express.Express): void {
   server.on('request', app);
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 }
 
 /**

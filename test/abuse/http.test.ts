@@ -119,6 +119,31 @@ describe('abuse: HTTP', function () {
     assert.ok(seconds >= 9 && seconds < 14, `cut off after ${seconds.toFixed(1)} s`);
   });
 
+  it('keeps an idle keep-alive connection longer than Node clients keep theirs (5 s): a reused socket is never reset under a client', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 }); // what Node 20's global agent does, colyseus.js included
+    const get = () =>
+      new Promise<{ status: number; reused: boolean; socket: import('net').Socket }>((resolve, reject) => {
+        const request = http.get(`${arena.baseUrl}/healthz`, { agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode!, reused: request.reusedSocket, socket: request.socket! }));
+        });
+        request.on('error', reject);
+      });
+    const first = await get();
+    // Node's client agent drops a free socket after 5 s; the server must not close it first
+    const closedBy = await new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve('still open'), 6_000);
+      first.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve('closed by the server');
+      });
+    });
+    assert.equal(closedBy, 'still open');
+    const second = await get();
+    assert.deepEqual([second.status, second.reused], [200, true]);
+    agent.destroy();
+  });
+
   it('still serves real matchmaking through colyseus.js', async () => {
     const room = await arena.client(await arena.guest()).joinOrCreate('cabo', { mode: 'quick' });
     assert.match(room.roomId, /^[A-Z2-9]{6}$/);

@@ -36,6 +36,7 @@ import { bodyLimit } from './src/http/bodyLimit';
 import { httpMetrics } from './src/http/httpMetrics';
 import { apiCors, removeBlanketCors } from './src/http/cors';
 import { webClient } from './src/web/serve';
+import { InFlight } from './src/util/inFlight';
 
 /** The games this server offers: one line each. */
 export const GAMES: GameDefinition[] = [cabo, tabletop, tictactoe, connectFour];
@@ -66,6 +67,7 @@ export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES)
     lease: new Lease(settings.leaseSeconds * 1000),
     archive: new ArchiveSink(),
     games: new GameRegistry(),
+    pendingWrites: new InFlight(),
   };
   let stopCluster = () => {};
   let stopArchiving = () => {};
@@ -93,7 +95,7 @@ export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES)
         });
         services.journal = new JournalWriter(services.storage, services.instanceId);
         stopArchiving = services.archive.onRecord((record) => {
-          services.storage.archiveGame(record).catch((error) => logger.error({ err: error, room: record.code }, 'archiving failed'));
+          services.pendingWrites.track(services.storage.archiveGame(record)).catch((error) => logger.error({ err: error, room: record.code }, 'archiving failed'));
         });
         gameServer.define('lobby', withServices(ArenaLobbyRoom, services));
         for (const game of games) services.games.define(gameServer, game, services);
@@ -101,6 +103,7 @@ export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES)
           stopCluster();
           stopArchiving();
           limitsRedis?.disconnect();
+          await services.pendingWrites.settled();
           await services.storage.close();
           logger.info('shutdown complete');
         });

@@ -12,6 +12,7 @@ import type { JournalWriter } from './persistence/journalWriter';
 import type { UserLimits } from './limits/userLimits';
 import type { Lease } from './cluster/lease';
 import type { GameRegistry } from './matchmaking/registry';
+import type { InFlight } from './util/inFlight';
 
 export interface Services {
   settings: Settings;
@@ -36,4 +37,6 @@ export interface Services {
   archive: ArchiveSink;
   /** The games this process serves. */
   games: GameRegistry;
+  /** Writes a shutdown waits for before it closes the storage (closing rooms, archive entries). */
+  pendingWrites: InFlight;
 }

@@ -71,6 +71,7 @@ function capture(child: ChildProcess): () => string {
   let output = '';
   const keep = (chunk: Buffer) => {
     output += chunk.toString();
+    if (process.env.BENCH_SERVER_LOG) require('fs').appendFileSync(process.env.BENCH_SERVER_LOG, chunk);
     if (output.length > 200_000) output = output.slice(-100_000);
   };
   child.stdout?.on('data', keep);

@@ -258,7 +258,11 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
     void this.disconnect(CLOSE_SHUTDOWN);
   }
 
-  override async onDispose(): Promise<void> {
+  override onDispose(): Promise<void> {
+    return this.services.pendingWrites.track(this.dispose());
+  }
+
+  private async dispose(): Promise<void> {
     this.roomClock.dispose();
     if (!this.closing) await this.dispatcher.exclusive(() => this.onClose()); // after the work still queued (a last leave)
     // A shutdown keeps the record for the next start; a move leaves it to the new owner.

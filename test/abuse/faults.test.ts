@@ -1,11 +1,13 @@
 /**
  * A bad day for storage: a write that fails at a turn deadline is retried until storage is back,
  * so an absent player can never stall a match; a disk that takes long to commit slows only the
- * actions waiting for it, never the rooms' event loop.
+ * actions waiting for it, never the rooms' event loop; a shutdown lets the rooms that were
+ * already closing finish their writes before the storage closes.
  */
 import { strict as assert } from 'assert';
 import path from 'path';
 import { Worker } from 'worker_threads';
+import type { Room } from 'colyseus.js';
 import { startArena, seatTable, type Seated, type TestArena } from '../support/arena';
 import { SQLITE_FILE } from '../../src/persistence/open';
 import type { Storage } from '../../src/persistence/storage';
@@ -100,6 +102,48 @@ describe('abuse: faults', function () {
     } finally {
       blocker.postMessage('stop');
       await new Promise((resolve) => blocker.once('exit', resolve));
+    }
+  });
+});
+
+// Its own servers (Colyseus' matchmaker is one per process: a shutdown ends every server in it).
+describe('abuse: faults at shutdown', function () {
+  this.timeout(30_000);
+  const hosts: Room[] = [];
+
+  it('a shutdown waits for rooms that were already closing: their records are settled before the storage closes, nothing is logged as failed', async () => {
+    const own = await startArena();
+    const errors: unknown[] = [];
+    const logError = own.services.logger.error.bind(own.services.logger);
+    own.services.logger.error = ((...args: unknown[]) => void errors.push(args)) as typeof own.services.logger.error;
+    const storage = own.services.storage;
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const host = await own.client(await own.guest()).create('cabo', {});
+      codes.push(host.roomId);
+      hosts.push(host);
+    }
+    // the removal of an emptied room's record is slow (a busy disk): the shutdown begins meanwhile
+    const remove = storage.deleteLiveRoom.bind(storage);
+    let removals = 0;
+    const allStarted = new Promise<void>((resolve) => {
+      storage.deleteLiveRoom = async (code: string) => {
+        if (++removals === codes.length) resolve();
+        await new Promise((done) => setTimeout(done, 200)); // the injected slow commit
+        return remove(code);
+      };
+    });
+    await Promise.all(hosts.splice(0).map((host) => host.leave())); // consented: the empty rooms close
+    await allStarted;
+    await own.shutdown({ keepData: true });
+    own.services.logger.error = logError;
+    assert.deepEqual(errors, []);
+    const again = await startArena({ dataDir: own.settings.dataDir });
+    try {
+      const left = (await again.services.storage.listLiveRooms()).map((room) => room.code).filter((code) => codes.includes(code));
+      assert.deepEqual(left, [], 'the closed rooms are not restored');
+    } finally {
+      await again.shutdown();
     }
   });
 });

@@ -20,7 +20,7 @@ import { parseFlags } from '../loadtest/common';
 import { summarize } from './lib/stats';
 import { ROOT, Worker, cpuSeconds, openFilesLimit, pinToCpu, rssBytes, sleep, startArena, startBenchServer, type ServerHandle } from './lib/processes';
 import type { WindowReport, WorkerConfig } from './lib/protocol';
-import { formatReport, type BenchReport, type JoinResult, type StepResult } from './lib/report';
+import { formatReport, worstSecondsShare, type BenchReport, type JoinResult, type StepResult } from './lib/report';
 import { journalCost } from './lib/journalCost';
 
 const flags = parseFlags(process.argv.slice(2));
@@ -183,6 +183,7 @@ async function ramp({ label, server, workers, steps, roomSize, budgetMs, joinRat
     log(
       `${label} ${step}: p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.actionsPerSecond.toFixed(0)} actions/s, ` +
         `server CPU ${serverCpu.toFixed(0)}%, load CPU ${loadCpu.toFixed(0)}%, lag p99 ${lag.p99Ms.toFixed(1)} / max ${lag.maxMs.toFixed(0)} ms` +
+        `, slow by second [${result.slowBySecond.join(' ')}]` +
         (failed ? `, ${failed} joins failed (${Object.keys(joinErrors).slice(0, 2).join('; ')})` : ''),
     );
     return result;
@@ -202,6 +203,8 @@ function stepResult(
   const acks = windows.reduce((sum, w) => sum + w.acks, 0);
   const bytes = windows.reduce((sum, w) => sum + w.bytes, 0);
   const matches = windows.reduce((sum, w) => sum + w.matches, 0);
+  const slowBySecond: number[] = [];
+  for (const w of windows) (w.slowBySecond ?? []).forEach((n, i) => (slowBySecond[i] = (slowBySecond[i] ?? 0) + n));
   const rejected: Record<string, number> = {};
   for (const w of windows) for (const [code, n] of Object.entries(w.rejected)) rejected[code] = (rejected[code] ?? 0) + n;
   const allConnected = connected >= step * 0.99;
@@ -235,6 +238,8 @@ function stepResult(
     bytesPerAction: acks ? bytes / acks : NaN,
     bytesPerClientPerAction: acks ? bytes / acks / m.roomSize : NaN,
     rejected,
+    slowBySecond,
+    slowInWorst3s: worstSecondsShare(slowBySecond),
     closed: windows.reduce((sum, w) => sum + w.closed, 0),
     holds,
     reason,

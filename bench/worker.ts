@@ -53,6 +53,9 @@ function bytesReceived(): number {
 // ---- window counters ----------------------------------------------------------------------
 
 let samples: number[] = [];
+let slowBySecond: number[] = [];
+/** An acknowledgement slower than this counts as slow (the ramp's p99 target). */
+const SLOW_MS = 50;
 let acks = 0;
 let matches = 0;
 let rejected: Record<string, number> = {};
@@ -66,6 +69,10 @@ const events: TttEvents = {
   ack(ms) {
     acks++;
     samples.push(ms);
+    if (ms > SLOW_MS) {
+      const second = Math.floor((performance.now() - windowStart.at) / 1000);
+      slowBySecond[second] = (slowBySecond[second] ?? 0) + 1;
+    }
   },
   rejected(code) {
     rejected[code] = (rejected[code] ?? 0) + 1;
@@ -336,6 +343,7 @@ function windowReport(): WindowReport {
   return {
     type: 'window',
     samples,
+    slowBySecond: Array.from({ length: Math.ceil(seconds) }, (_, i) => slowBySecond[i] ?? 0),
     acks,
     matches,
     rejected,
@@ -357,6 +365,7 @@ process.on('message', async (message: ToWorker) => {
         return reply(await add(message.count, message.start));
       case 'window-start':
         samples = [];
+        slowBySecond = [];
         acks = matches = closed = requeues = 0;
         rejected = {};
         lag.reset();

@@ -29,6 +29,8 @@ export interface WindowReport {
   type: 'window';
   /** Action → acknowledgement latencies (ms) of the window. */
   samples: number[];
+  /** Acknowledgements slower than 50 ms, by whole second of the window (do slow moves bunch?). */
+  slowBySecond: number[];
   acks: number;
   matches: number;
   rejected: Record<string, number>;

@@ -25,6 +25,10 @@ export interface StepResult {
   /** The same, per client of the room. */
   bytesPerClientPerAction: number;
   rejected: Record<string, number>;
+  /** Acknowledgements slower than 50 ms by second of the window, all load processes together. */
+  slowBySecond: number[];
+  /** Share of those slow acknowledgements that fell in the window's worst three seconds (1 = all). */
+  slowInWorst3s: number;
   closed: number;
   joinErrors?: Record<string, number>;
   holds: boolean;
@@ -105,8 +109,10 @@ function stepRows(name: string, steps: StepResult[] | undefined): string[][] {
     int(s.actionsPerSecond),
     fixed(s.p50Ms),
     fixed(s.p99Ms),
+    slowShare(s),
     s.matchesPerMinute > 0 ? int(s.matchesPerMinute) : '–',
     fixed(s.serverLagP99Ms),
+    fixed(s.loadLagP99Ms),
     int(s.serverCpuPercent),
     int(s.loadCpuPercent),
     int(s.serverRssMB),
@@ -115,6 +121,20 @@ function stepRows(name: string, steps: StepResult[] | undefined): string[][] {
     int(s.bytesPerClientPerAction),
     s.holds ? 'yes' : `no: ${s.reason}`,
   ]);
+}
+
+/** "12 of 40 (30 %)": how many slow acknowledgements, and how much of them three seconds hold. */
+function slowShare(s: StepResult): string {
+  const slow = (s.slowBySecond ?? []).reduce((a, b) => a + b, 0);
+  return slow === 0 ? '0' : `${int(slow * s.slowInWorst3s)} of ${int(slow)} (${Math.round(100 * s.slowInWorst3s)} %)`;
+}
+
+/** Share of all slow acknowledgements that fell into the three worst seconds. */
+export function worstSecondsShare(slowBySecond: number[], seconds = 3): number {
+  const total = slowBySecond.reduce((a, b) => a + b, 0);
+  if (total === 0) return 0;
+  const worst = [...slowBySecond].sort((a, b) => b - a).slice(0, seconds).reduce((a, b) => a + b, 0);
+  return worst / total;
 }
 
 /** The highest step that held, or undefined. */
@@ -159,7 +179,7 @@ export function formatReport(report: BenchReport): string {
   if (report.settings.journalOnTmpfs) {
     parts.push('**WHAT-IF RUN: Arena journaled to tmpfs (/dev/shm), so its fsyncs cost nothing. Not a headline figure.**');
   }
-  const header = ['scenario', 'clients', 'connected', 'actions/s', 'p50 ms', 'p99 ms', 'matches/min', 'srv lag p99 ms', 'srv CPU %', 'load CPU %', 'srv RSS MB', 'KB/client', 'B/action (room)', 'B/client/action', 'holds p99 ≤ 50 ms'];
+  const header = ['scenario', 'clients', 'connected', 'actions/s', 'p50 ms', 'p99 ms', 'slow (> 50 ms) in worst 3 s', 'matches/min', 'srv lag p99 ms', 'load lag p99 ms', 'srv CPU %', 'load CPU %', 'srv RSS MB', 'KB/client', 'B/action (room)', 'B/client/action', 'holds p99 ≤ 50 ms'];
   parts.push(
     table(header, [
       ...stepRows('Arena Cabo (4p)', report.phases.cabo),

@@ -3,12 +3,12 @@
  * mirrors them into Schema. Card values are `@view()` fields: each client's StateView holds the
  * card slots its player knows (`visible`), and card ids are opaque random strings per round.
  */
-import crypto from 'crypto';
 import { ArraySchema } from '@colyseus/schema';
 import { cardValue, discardTop, HAND_SIZE, type CaboAction, type CaboEvent, type CaboState as Match, type CardId, type PublicAction } from '../games/cabo';
 import { caboEngine, type CaboOptions } from '../games/cabo/engine';
 import { caboArchive, type CaboArchiveRecord } from '../games/cabo/archive';
 import { seedCommitment } from '../games/random';
+import { randomId } from '../util/randomId';
 import { EngineRoom, type Match as HostedMatch } from './EngineRoom';
 import { buildOptionSchemas, type BaseRoomOptions } from './options';
 import { CaboPlayerState, CaboState, CardState } from './schema/CaboState';
@@ -90,7 +90,7 @@ export class CaboRoom extends EngineRoom<CaboState, Match, CaboAction, CaboEvent
   private opaqueId(cardId: CardId) {
     let id = this.cardIds.get(cardId);
     if (!id) {
-      id = crypto.randomBytes(6).toString('base64url');
+      id = randomId(6);
       this.cardIds.set(cardId, id);
     }
     return id;

@@ -1,6 +1,6 @@
 import assert from 'assert';
 import { cpuTicksFromStat, percentileSorted, prometheusValue, rssFromStatus, summarize } from '../../bench/lib/stats';
-import { formatReport, highestHeld, ratio, table, type BenchReport, type StepResult } from '../../bench/lib/report';
+import { formatReport, highestHeld, ratio, table, worstSecondsShare, type BenchReport, type StepResult } from '../../bench/lib/report';
 import { randomEmptyCell } from '../../bench/lib/tictactoeBots';
 import { parseFlags, thinkDelay } from '../../loadtest/common';
 
@@ -84,6 +84,8 @@ function step(clients: number, p99Ms: number, extra: Partial<StepResult> = {}): 
     bytesPerAction: 400,
     bytesPerClientPerAction: 100,
     rejected: {},
+    slowBySecond: [],
+    slowInWorst3s: 0,
     closed: 0,
     holds: p99Ms <= 50,
     reason: p99Ms <= 50 ? '' : 'p99',
@@ -99,6 +101,14 @@ describe('bench: report', () => {
     assert.equal(ratio(1, 0), '–');
     assert.equal(ratio(undefined, 3), '–');
     assert.equal(table(['a', 'b'], [['1', '2']]), '| a | b |\n|---|---|\n| 1 | 2 |');
+  });
+
+  it('measures how much of the slow acknowledgements three seconds hold', () => {
+    assert.equal(worstSecondsShare([]), 0);
+    assert.equal(worstSecondsShare([0, 0, 0]), 0);
+    assert.equal(worstSecondsShare([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]), 0.3);
+    assert.equal(worstSecondsShare([0, 9, 0, 0, 1, 0, 0, 0, 0, 0]), 1);
+    assert.equal(worstSecondsShare([5, 1, 1, 1, 4, 1, 1, 1, 1, 4]), 13 / 20);
   });
 
   it('renders a whole report with every section', () => {

@@ -319,7 +319,7 @@ async function main(): Promise<void> {
 
     // 2. Join latency (a fresh server: no leftovers of the ramp)
     report.phases.joins = await phase('join', async () => {
-      const server = pinServer(await startArena({ secret, dataDir: newDataDir() }));
+      const server = pinServer(await startArena({ secret, dataDir: newDataDir(), profileDir }));
       const workers = workersFor('join', `ws://127.0.0.1:${server.port}`, {}, 1);
       return withServerAndWorkers(server, workers, async () => {
         const results: JoinResult[] = [];

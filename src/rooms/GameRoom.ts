@@ -4,10 +4,10 @@
  * who may enter; ReservationGuard: reservations and join limits; QuickMatch: promised seats and
  * the countdown; RoomListing: config, listing, idle close; RoomClock: patches and timers;
  * FrameGate and MessageDispatcher: every frame and message; TurnTimer; RoomJournal: the durable
- * record. A game extends it through the hooks below, or through EngineRoom, which implements them
- * for a pure rules engine.
+ * record. A game extends it through the hooks of GameHooks, or through EngineRoom, which
+ * implements them for a pure rules engine.
  */
-import { ClientState, Room, type AuthContext, type Client, type ClientPrivate, type Delayed } from '@colyseus/core';
+import { ClientState, type AuthContext, type Client, type ClientPrivate, type Delayed } from '@colyseus/core';
 import type { z } from 'zod';
 import { authenticateRoomToken, joinRefusal, serverDecidedOptions } from './auth';
 import { countedConnection } from './connections';
@@ -15,7 +15,7 @@ import { claimCode, releaseCode, renewCode, reserveCode, CODE_LEASE_SECONDS } fr
 import { RESTORE_OPTION } from '../cluster/restore';
 import { RoomJournal } from '../persistence/roomJournal';
 import { clientOptions, describeZodError, joinOptionsSchema, type BaseRoomOptions, type OptionSchemas } from './options';
-import { PlayerState, type GameStateWithConfig, type Phase } from './schema/GameState';
+import type { GameStateWithConfig, Phase } from './schema/GameState';
 import { RECONNECT_GRACE_SECONDS, TurnTimer } from './turnTimer';
 import { inspectData } from './publicState';
 import { MessageDispatcher, sendError, type Access, type MessageContext } from './dispatcher';
@@ -24,6 +24,7 @@ import { SeatRegistry, type Member } from './SeatRegistry';
 import { AccessPolicy } from './AccessPolicy';
 import { RESTORE_GRACE_SECONDS, type RoomSnapshot } from './roomSnapshot';
 import { Membership, type ForfeitReason } from './Membership';
+import { GameHooks } from './GameHooks';
 import { QuickMatch } from './QuickMatch';
 import { RoomClock } from './RoomClock';
 import { RoomListing } from './RoomListing';
@@ -42,7 +43,7 @@ export const EMPTY_ROOM_SECONDS = 60;
 /** Colyseus' internal room state while it disposes (`RoomInternalState.DISPOSING`). */
 const ROOM_DISPOSING = 2;
 
-export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoomOptions = BaseRoomOptions> extends Room<S> implements RoomControl {
+export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoomOptions = BaseRoomOptions> extends GameHooks<S> implements RoomControl {
   /** Create/configure validation of the game's options; the rooms API validates with it too. */
   static optionSchemas: OptionSchemas;
   /** The process's services, bound by the game's registration (`withServices`). */
@@ -83,43 +84,6 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   private readonly reservations: ReservationGuard = new ReservationGuard(this, this.quick);
   readonly listed: RoomListing = new RoomListing(this, this.quick, (): number => this.quick.pending((sessionId) => this.reservations.isReserved(sessionId)), (): void => this.journal?.saveIfChanged());
   private closing?: 'shutdown' | 'moved';
-
-  // ---- hooks for games ---------------------------------------------------------------------
-
-  /** A fresh state instance of the game's state class. */
-  protected abstract createState(): S;
-  /** Phase just became `playing` (after `start`, the quick countdown, or `rematch`). */
-  protected abstract onMatchStart(rematch: boolean): void | Promise<void>;
-  /** The game's part of the room snapshot (JSON); its events go through `this.journal.append`. */
-  protected gameSnapshot(): unknown {
-    return null;
-  }
-  /** After a restart: rebuild the game from its snapshot and the events logged since. */
-  protected restoreGame(_snapshot: unknown, _events: unknown[]): void | Promise<void> {}
-  /** A seated player is out of the running match (left, window expired, kicked). In the queue. */
-  protected onForfeit(_userId: string, _reason: ForfeitReason): void | Promise<void> {}
-  /** A new player took a seat (not a returning one). In the queue. */
-  protected onSeatTaken(_userId: string): void | Promise<void> {}
-  /** A seat was freed outside a match, or in a room that admits players mid-match. In the queue. */
-  protected onSeatReleased(_userId: string, _reason: ForfeitReason): void | Promise<void> {}
-  /** The turn timer of `userId` expired. In the queue. */
-  protected onTurnTimeout(_userId: string): void | Promise<void> {}
-  /** A client (player or spectator) joined or came back: (re)build its StateView here. */
-  protected onSessionReady(_client: Client, _member: Member): void {}
-  /** Options changed (create or `configure`): mirror the game's own options into state. */
-  protected onOptionsApplied(): void {}
-  /** Register the game's messages here with `this.handle(...)`. */
-  protected registerMessages(): void {}
-  /** A fresh room (not a restored one) is ready: e.g. a session starts with its room. */
-  protected onCreated(): void | Promise<void> {}
-  /** The room closes for good (not for a restart). */
-  protected onClose(): void | Promise<void> {}
-  /** A new seat's state; games with per-player fields return a subclass of PlayerState. */
-  createPlayer(): PlayerState {
-    return new PlayerState();
-  }
-  /** Whether new players may take free seats while a match runs (tabletop sessions: yes). */
-  protected acceptsPlayersDuringMatch = false;
 
   // ---- creation and restore ----------------------------------------------------------------
 

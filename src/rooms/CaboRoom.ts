@@ -6,8 +6,7 @@
 import { ArraySchema } from '@colyseus/schema';
 import { cardValue, discardTop, HAND_SIZE, type CaboAction, type CaboEvent, type CaboState as Match, type CardId, type PublicAction } from '../games/cabo';
 import { caboEngine, type CaboOptions } from '../games/cabo/engine';
-import { caboArchive, type CaboArchiveRecord } from '../games/cabo/archive';
-import { seedCommitment } from '../games/random';
+import { caboArchive, caboArchiveRecord, caboResult } from '../games/cabo/archive';
 import { randomId } from '../util/randomId';
 import { EngineRoom, type Match as HostedMatch } from './EngineRoom';
 import { buildOptionSchemas, type BaseRoomOptions } from './options';
@@ -35,8 +34,7 @@ export class CaboRoom extends EngineRoom<CaboState, Match, CaboAction, CaboEvent
   }
 
   protected override onOptionsApplied() {
-    const { setupSeconds, targetScore, roundPauseSeconds } = this.options;
-    this.state.config.assign({ setupSeconds, targetScore, roundPauseSeconds });
+    this.state.config.assign(this.matchOptions());
   }
 
   protected matchOptions(): CaboOptions {
@@ -69,8 +67,7 @@ export class CaboRoom extends EngineRoom<CaboState, Match, CaboAction, CaboEvent
       this.fill(player.drawn, m.drawn && m.turn === p.id ? m.drawn.cardId : null);
       player.assign({ handCount: p.hand.length, score: p.score ?? -1, total: p.total, forfeited: p.forfeited, timeouts: p.timeouts, ready: p.ready });
     }
-    const first = events[0];
-    if (first?.type === 'action') this.setLastAction(first.action);
+    if (events[0]?.type === 'action') this.setLastAction(events[0].action);
     if (m.ranking) this.state.ranking = new ArraySchema<string>(...m.ranking);
   }
 
@@ -96,12 +93,10 @@ export class CaboRoom extends EngineRoom<CaboState, Match, CaboAction, CaboEvent
     return id;
   }
 
-  private setLastAction(action: PublicAction) {
+  private setLastAction({ playerId, type, source, index, targetId, targetIndex, value }: PublicAction) {
     const last = this.state.lastAction;
-    last.assign({
-      seq: last.seq + 1, playerId: action.playerId ?? '', type: action.type, source: action.source ?? '',
-      index: action.index ?? -1, targetId: action.targetId ?? '', targetIndex: action.targetIndex ?? -1, value: action.value ?? -1,
-    });
+    last.assign({ seq: last.seq + 1, playerId: playerId ?? '', type, source: source ?? '', index: index ?? -1 });
+    last.assign({ targetId: targetId ?? '', targetIndex: targetIndex ?? -1, value: value ?? -1 });
   }
 
   protected override announce(events: CaboEvent[]) {
@@ -114,16 +109,11 @@ export class CaboRoom extends EngineRoom<CaboState, Match, CaboAction, CaboEvent
   }
 
   protected override gameOver(m: Match) {
-    return { ranking: m.ranking ?? [], totals: Object.fromEntries(m.players.map((p) => [p.id, p.total])), rounds: m.rounds };
+    return caboResult(m);
   }
 
-  protected archiveRecord({ state: m, seed, seats, log, startedAt }: HostedMatch<Match, CaboAction, CaboOptions>, endedAt: number) {
-    const { ranking, totals, rounds } = this.gameOver(m);
-    const record: CaboArchiveRecord = {
-      game: 'cabo', code: this.roomId, seats: seats.map(({ id, name }) => ({ id, name })), seed, seedCommitment: seedCommitment(seed),
-      targetScore: m.targetScore, actions: log, rounds, totals, ranking, startedAt, endedAt,
-    };
-    return { result: { ranking, totals }, data: record };
+  protected archiveRecord(match: HostedMatch<Match, CaboAction, CaboOptions>, endedAt: number) {
+    return caboArchiveRecord(this.roomId, match, endedAt);
   }
 }
 

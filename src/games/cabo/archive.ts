@@ -7,7 +7,7 @@ import type { ArchivePresenter, VerifyResult } from '../archive';
 import { isSeed, seedCommitment, type Seed } from '../random';
 import { publicReplay } from './publicReplay';
 import { replay } from './replay';
-import type { LogEntry, MatchInit, PlayerId, RoundResult } from './types';
+import type { CaboState, LogEntry, MatchInit, PlayerId, RoundResult } from './types';
 
 /** A seat as archived: id and display name. */
 export interface CaboSeat {
@@ -31,6 +31,22 @@ export interface CaboArchiveRecord {
   ranking: PlayerId[];
   startedAt: number;
   endedAt: number;
+}
+
+/** The outcome of a finished match, as `game_over` announces it. */
+export function caboResult(m: CaboState) {
+  return { ranking: m.ranking ?? [], totals: Object.fromEntries(m.players.map((p) => [p.id, p.total])), rounds: m.rounds };
+}
+
+/** A finished match as the archive keeps it (seed and hands included: the match is over). */
+export function caboArchiveRecord(code: string, match: { state: CaboState; seed: Seed; seats: CaboSeat[]; log: LogEntry[]; startedAt: number }, endedAt: number) {
+  const { state: m, seed, seats, log, startedAt } = match;
+  const { ranking, totals, rounds } = caboResult(m);
+  const record: CaboArchiveRecord = {
+    game: 'cabo', code, seats: seats.map(({ id, name }) => ({ id, name })), seed, seedCommitment: seedCommitment(seed),
+    targetScore: m.targetScore, actions: log, rounds, totals, ranking, startedAt, endedAt,
+  };
+  return { result: { ranking, totals }, data: record };
 }
 
 function initOf(record: CaboArchiveRecord): MatchInit {

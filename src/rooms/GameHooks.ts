@@ -1,14 +1,42 @@
 /**
- * What a game room may provide to GameRoom: every hook, with its default. A game overrides these
- * (or extends EngineRoom, which implements them for a pure rules engine); GameRoom calls each of
- * them inside the room's queue, in turn with its messages.
+ * The contract between a game's room class and the framework: what its registration binds (the
+ * process's services, the option schemas, the token check every join passes), and every hook a
+ * game may override, with its default. A game overrides these (or extends EngineRoom, which
+ * implements them for a pure rules engine); GameRoom calls each hook inside the room's queue, in
+ * turn with its messages.
  */
 import { Room, type Client } from '@colyseus/core';
 import { PlayerState, type GameStateWithConfig } from './schema/GameState';
 import type { Member } from './SeatRegistry';
 import type { ForfeitReason } from './Membership';
+import { authenticateRoomToken, serverDecidedOptions } from './auth';
+import { RESTORE_OPTION } from '../cluster/restore';
+import type { OptionSchemas } from './options';
+import type { User } from '../auth/tokens';
+import type { Services } from '../services';
 
 export abstract class GameHooks<S extends GameStateWithConfig> extends Room<S> {
+  /** Create/configure validation of the game's options; the rooms API validates with it too. */
+  static optionSchemas: OptionSchemas;
+  /** The process's services, bound by the game's registration (`withServices`). */
+  static services?: Services;
+
+  static override async onAuth(this: typeof GameHooks, token: string, options: Record<string, unknown>): Promise<User> {
+    const user = await authenticateRoomToken(this.services!.tokens, token);
+    serverDecidedOptions(options, user, RESTORE_OPTION);
+    return user;
+  }
+
+  protected get services(): Services {
+    const services = (this.constructor as typeof GameHooks).services;
+    if (!services) throw new Error(`${this.constructor.name} was not registered with defineGame`);
+    return services;
+  }
+
+  protected get optionSchemas(): OptionSchemas {
+    return (this.constructor as typeof GameHooks).optionSchemas;
+  }
+
   /** A fresh state instance of the game's state class. */
   protected abstract createState(): S;
   /** Phase just became `playing` (after `start`, the quick countdown, or `rematch`). */

@@ -9,12 +9,12 @@
  */
 import { ClientState, type AuthContext, type Client, type ClientPrivate, type Delayed } from '@colyseus/core';
 import type { z } from 'zod';
-import { authenticateRoomToken, joinRefusal, serverDecidedOptions } from './auth';
+import { joinRefusal } from './auth';
 import { countedConnection } from './connections';
 import { claimCode, releaseCode, renewCode, reserveCode, CODE_LEASE_SECONDS } from '../matchmaking/codes';
 import { RESTORE_OPTION } from '../cluster/restore';
 import { RoomJournal } from '../persistence/roomJournal';
-import { clientOptions, describeZodError, joinOptionsSchema, type BaseRoomOptions, type OptionSchemas } from './options';
+import { clientOptions, describeZodError, joinOptionsSchema, type BaseRoomOptions } from './options';
 import type { GameStateWithConfig, Phase } from './schema/GameState';
 import { RECONNECT_GRACE_SECONDS, TurnTimer } from './turnTimer';
 import { inspectData } from './publicState';
@@ -32,7 +32,6 @@ import { ReservationGuard } from './ReservationGuard';
 import { registerHostCommands, type RoomControl } from './hostCommands';
 import { ArenaError } from '../protocol/errors';
 import type { User } from '../auth/tokens';
-import type { Services } from '../services';
 
 export type { BaseRoomOptions, ForfeitReason, Member };
 
@@ -44,11 +43,6 @@ export const EMPTY_ROOM_SECONDS = 60;
 const ROOM_DISPOSING = 2;
 
 export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoomOptions = BaseRoomOptions> extends GameHooks<S> implements RoomControl {
-  /** Create/configure validation of the game's options; the rooms API validates with it too. */
-  static optionSchemas: OptionSchemas;
-  /** The process's services, bound by the game's registration (`withServices`). */
-  static services?: Services;
-
   options!: O;
   access = new AccessPolicy();
   readonly seats = new SeatRegistry(() => this.now());
@@ -86,12 +80,6 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   private closing?: 'shutdown' | 'moved';
 
   // ---- creation and restore ----------------------------------------------------------------
-
-  static override async onAuth(this: typeof GameRoom, token: string, options: Record<string, unknown>): Promise<User> {
-    const user = await authenticateRoomToken(this.services!.tokens, token);
-    serverDecidedOptions(options, user, RESTORE_OPTION);
-    return user;
-  }
 
   override async onCreate(rawOptions: unknown): Promise<void> {
     const restoreCode = (rawOptions as Record<string, unknown> | undefined)?.[RESTORE_OPTION];
@@ -298,16 +286,6 @@ export abstract class GameRoom<S extends GameStateWithConfig, O extends BaseRoom
   /** Epoch ms on the room's time source (see RoomClock). */
   now(): number {
     return this.roomClock.now();
-  }
-
-  protected get services(): Services {
-    const services = (this.constructor as typeof GameRoom).services;
-    if (!services) throw new Error(`${this.constructor.name} was not registered with defineGame`);
-    return services;
-  }
-
-  protected get optionSchemas(): OptionSchemas {
-    return (this.constructor as typeof GameRoom).optionSchemas;
   }
 
   /** What the monitor's inspect page shows: sessions, and the state as a spectator sees it. */

@@ -37,6 +37,7 @@ import { httpMetrics } from './src/http/httpMetrics';
 import { apiCors, removeBlanketCors } from './src/http/cors';
 import { webClient } from './src/web/serve';
 import { InFlight } from './src/util/inFlight';
+import { spreadHeartbeatTransport } from './src/heartbeat';
 
 /** The games this server offers: one line each. */
 export const GAMES: GameDefinition[] = [cabo, tabletop, tictactoe, connectFour];
@@ -77,6 +78,7 @@ export function arenaConfig(settings: Settings, games: GameDefinition[] = GAMES)
     services,
     ...config({
       displayLogs: false,
+      initializeTransport: spreadHeartbeatTransport,
       options: {
         greet: false,
         logger: logger.child({ component: 'colyseus' }),

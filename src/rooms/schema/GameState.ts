@@ -2,6 +2,7 @@
 import { Schema, MapSchema, type } from '@colyseus/schema';
 import './wellFormedStrings'; // every room's state is a GameState: its strings are encoded well-formed
 import './encodeCapacity'; // …and its encodes grow their buffers as they need
+import './sharedHandshake'; // …and rooms of one state class share one handshake
 import type { Phase } from '../../protocol/rooms';
 
 export type { Phase };

@@ -71,7 +71,8 @@ function capture(child: ChildProcess): () => string {
   let output = '';
   const keep = (chunk: Buffer) => {
     output += chunk.toString();
-    if (process.env.BENCH_SERVER_LOG) require('fs').appendFileSync(process.env.BENCH_SERVER_LOG, chunk);
+    // BENCH_SERVER_LOG: every server's output appended to that file (e.g. with --trace-gc).
+    if (process.env.BENCH_SERVER_LOG) fs.appendFileSync(process.env.BENCH_SERVER_LOG, chunk);
     if (output.length > 200_000) output = output.slice(-100_000);
   };
   child.stdout?.on('data', keep);

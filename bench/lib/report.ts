@@ -137,6 +137,11 @@ export function worstSecondsShare(slowBySecond: number[], seconds = 3): number {
   return worst / total;
 }
 
+/** Server CPU time per acknowledged action (ms): CPU % of one core × 10 / actions per second. */
+export function cpuMsPerAction(s: StepResult): number {
+  return s.actionsPerSecond > 0 ? (s.serverCpuPercent * 10) / s.actionsPerSecond : NaN;
+}
+
 /** The highest step that held, or undefined. */
 export function highestHeld(steps: StepResult[] | undefined): StepResult | undefined {
   return (steps ?? []).filter((s) => s.holds).sort((a, b) => b.clients - a.clients)[0];
@@ -161,6 +166,7 @@ function comparison(label: string, a: StepResult[] | undefined, b: StepResult[] 
     const at = `at ${int(x.clients)} clients`;
     rows.push([label, `p99 ms ${at}`, fixed(x.p99Ms), fixed(y.p99Ms), ratio(x.p99Ms, y.p99Ms)]);
     rows.push([label, `server CPU % ${at}`, int(x.serverCpuPercent), int(y.serverCpuPercent), ratio(x.serverCpuPercent, y.serverCpuPercent)]);
+    rows.push([label, `server CPU ms per action ${at}`, fixed(cpuMsPerAction(x), 3), fixed(cpuMsPerAction(y), 3), ratio(cpuMsPerAction(x), cpuMsPerAction(y))]);
     rows.push([label, `server KB per client ${at}`, fixed(x.rssPerClientKB), fixed(y.rssPerClientKB), ratio(x.rssPerClientKB, y.rssPerClientKB)]);
     rows.push([label, `bytes per move (all clients) ${at}`, int(x.bytesPerAction), int(y.bytesPerAction), ratio(x.bytesPerAction, y.bytesPerAction)]);
   }

@@ -1,6 +1,6 @@
 import assert from 'assert';
 import { cpuTicksFromStat, percentileSorted, prometheusValue, rssFromStatus, summarize } from '../../bench/lib/stats';
-import { formatReport, highestHeld, ratio, table, worstSecondsShare, type BenchReport, type StepResult } from '../../bench/lib/report';
+import { formatReport, cpuMsPerAction, highestHeld, ratio, table, worstSecondsShare, type BenchReport, type StepResult } from '../../bench/lib/report';
 import { randomEmptyCell } from '../../bench/lib/tictactoeBots';
 import { parseFlags, thinkDelay } from '../../loadtest/common';
 
@@ -101,6 +101,11 @@ describe('bench: report', () => {
     assert.equal(ratio(1, 0), '–');
     assert.equal(ratio(undefined, 3), '–');
     assert.equal(table(['a', 'b'], [['1', '2']]), '| a | b |\n|---|---|\n| 1 | 2 |');
+  });
+
+  it('derives server CPU time per action from CPU % and actions per second', () => {
+    assert.equal(cpuMsPerAction(step(1000, 10, { serverCpuPercent: 50, actionsPerSecond: 1000 })), 0.5);
+    assert.ok(Number.isNaN(cpuMsPerAction(step(1000, 10, { actionsPerSecond: 0 }))));
   });
 
   it('measures how much of the slow acknowledgements three seconds hold', () => {

@@ -11,7 +11,9 @@
  * Each point: RSS (anonymous / file-backed) from /proc, process.memoryUsage() and V8 heap space
  * sizes from a preload (--require, written next to the snapshots in bench/results/heap/<time>/),
  * then a heap snapshot (a full GC first; the point after it is printed too). The preload is a
- * measuring aid of this tool only; the server's code is unchanged.
+ * measuring aid of this tool only; the server's code is unchanged. The snapshot signal is SIGWINCH:
+ * SIGUSR2 would also start Colyseus' graceful shutdown. A snapshot leaves ~90 MB of freed malloc
+ * memory in the process, so memory outside the JS heap is only comparable in --no-snapshots runs.
  */
 import crypto from 'crypto';
 import fs from 'fs';
@@ -180,6 +182,9 @@ async function main(): Promise<void> {
     console.log(`connected ${connected} of ${CLIENTS} (${added.reduce((sum, a) => sum + a.failed, 0)} failed)`);
     await sleep(4000);
     await Promise.all(workers.map((w) => w.request({ type: 'window-start' }, 'ready', 10_000)));
+    // RSS every second of the window: one reading lands anywhere on the GC's saw-tooth.
+    const rssSamples: number[] = [];
+    const sampler = setInterval(() => rssSamples.push(status(server.pid).rss), 1000);
     await sleep(WINDOW_MS / 2);
     points.push(await probe(server.pid, dir, `${CLIENTS} clients`));
     if (SNAPSHOTS) {
@@ -187,12 +192,17 @@ async function main(): Promise<void> {
       points.push(await probe(server.pid, dir, `${CLIENTS}, after snapshot`));
     }
     await sleep(WINDOW_MS / 2);
+    clearInterval(sampler);
     const windows = await Promise.all(workers.map((w) => w.request({ type: 'window-end' }, 'window', 30_000)));
     const acks = windows.reduce((sum, w) => sum + w.acks, 0);
     const seconds = windows[0].seconds;
     const latency = summarize(windows.flatMap((w) => w.samples));
     console.log(`window: ${(acks / seconds).toFixed(0)} actions/s, action → ack p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms (snapshot pauses included), ${windows.reduce((sum, w) => sum + w.closed, 0)} closed`);
     print(points, CLIENTS);
+    const perClient = (rss: number) => ((rss - points[0].rss) / 1024 / CLIENTS).toFixed(1);
+    const readings = rssSamples.filter((_, i) => !SNAPSHOTS || i < WINDOW_MS / 2000 - 1); // before the snapshot
+    const window = summarize(readings);
+    console.log(`RSS over the window (${window.count} readings${SNAPSHOTS ? ', until the snapshot' : ''}), KB per client above 0 clients: min ${perClient(Math.min(...readings))}, mean ${perClient(window.mean)}, max ${perClient(window.max)}`);
     fs.writeFileSync(path.join(dir, 'points.json'), JSON.stringify({ clients: CLIENTS, connected, nodeArgs: process.env.BENCH_ARENA_NODE_ARGS, points }, null, 2));
     const files = points.filter((p) => p.snapshot).map((p) => path.relative(ROOT, p.snapshot!));
     if (files.length === 2) console.log(`\nnpx tsx bench/tools/heapSummary.ts ${files.join(' ')} ${connected}`);

@@ -5,15 +5,10 @@
  * lost, and an adopted room stays listed once and joinable by code.
  */
 import { strict as assert } from 'assert';
-import crypto from 'crypto';
-import fs from 'fs';
-import Redis from 'ioredis';
-import { Client, type Room } from 'colyseus.js';
-import { Pool } from 'pg';
-import { freePort, httpJson, tempDir } from '../support/arena';
-import { startArenaProcess, type ArenaProcess } from '../support/process';
+import type { Room } from 'colyseus.js';
+import { httpJson } from '../support/arena';
+import { threeProcesses, type ClusterNode, type Identity } from '../support/cluster';
 import { Probe, dropConnection } from '../support/probe';
-import { requireService } from '../support/services';
 import { drive, type Player } from '../support/caboClients';
 
 /** Redis database reserved for this suite. */
@@ -23,20 +18,6 @@ const LEASE_SECONDS = 4;
 const RENEW_EVERY_MS = (LEASE_SECONDS * 1000) / 3;
 /** Close code of a room that closed here because it moved (CLOSE_SHUTDOWN in GameRoom). */
 const CLOSE_MOVED = 4005;
-
-interface Node {
-  server: ArenaProcess;
-  address: string;
-  port: number;
-  dataDir: string;
-  url: string;
-  http: string;
-}
-
-interface Identity {
-  token: string;
-  user: { id: string };
-}
 
 interface Seat extends Player {
   identity: Identity;
@@ -73,66 +54,10 @@ async function leave(seat: { room: Room; probe: Probe }): Promise<void> {
 
 describe('e2e: a stalled or restarted process never hosts a room twice (Redis + PostgreSQL)', function () {
   this.timeout(120_000);
-  let redis: Redis;
-  let env: Record<string, string>;
-  let nodes: Node[] = [];
-  const dataDirs: string[] = [];
-  let schema: string;
+  const cluster = threeProcesses({ redisDb: REDIS_DB, name: 'stall', leaseSeconds: LEASE_SECONDS });
+  const { guest, client, startNode } = cluster;
 
-  async function startNode(reuse?: { port: number; dataDir: string }): Promise<Node> {
-    const port = reuse?.port ?? (await freePort());
-    const address = `127.0.0.1:${port}`;
-    const dataDir = reuse?.dataDir ?? tempDir('arena-stall-');
-    if (!reuse) dataDirs.push(dataDir);
-    const server = startArenaProcess({ ...env, PORT: String(port), PUBLIC_ADDRESS: address, DATA_DIR: dataDir });
-    await server.waitUntilHealthy();
-    return { server, address, port, dataDir, url: `ws://${address}`, http: `http://${address}` };
-  }
-
-  before(async function () {
-    const redisUrl = new URL(requireService(this, 'REDIS_URL'));
-    const databaseUrl = requireService(this, 'DATABASE_URL');
-    redisUrl.pathname = `/${REDIS_DB}`;
-    redis = new Redis(redisUrl.toString());
-    await redis.flushdb();
-    schema = `arena_stall_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
-    env = {
-      REDIS_URL: redisUrl.toString(),
-      DATABASE_URL: databaseUrl,
-      DATABASE_SCHEMA: schema,
-      JWT_SECRET: crypto.randomBytes(32).toString('base64url'),
-      LEASE_SECONDS: String(LEASE_SECONDS),
-      LOG_LEVEL: 'warn',
-    };
-    nodes = [await startNode(), await startNode(), await startNode()];
-  });
-
-  after(async () => {
-    for (const node of nodes) if (node.server.child.pid && node.server.child.exitCode === null) node.server.child.kill('SIGCONT');
-    await Promise.all(nodes.map((node) => node.server.stop('SIGKILL')));
-    for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
-    if (redis) {
-      await redis.flushdb();
-      redis.disconnect();
-    }
-    if (schema && process.env.DATABASE_URL) {
-      const pool = new Pool({ connectionString: process.env.DATABASE_URL });
-      await pool.query(`drop schema if exists "${schema}" cascade`);
-      await pool.end();
-    }
-  });
-
-  async function guest(node: Node, name: string): Promise<Identity> {
-    return (await httpJson(node.http, 'POST', '/api/auth/guest', { body: { name } })).body;
-  }
-
-  function client(node: Node, token: string): Client {
-    const c = new Client(node.url);
-    c.auth.token = token;
-    return c;
-  }
-
-  async function seat(node: Node, identity: Identity, code: string, options: Record<string, unknown> = {}): Promise<Seat> {
+  async function seat(node: ClusterNode, identity: Identity, code: string, options: Record<string, unknown> = {}): Promise<Seat> {
     const room: Room = await client(node, identity.token).joinById(code, options);
     const probe = new Probe(room);
     await probe.stateWhere((s) => s.code === room.roomId, 'state');
@@ -141,20 +66,20 @@ describe('e2e: a stalled or restarted process never hosts a room twice (Redis + 
 
   /** The listing of `code` in the shared driver (Redis), as every process's matchmaker reads it. */
   async function listingOf(code: string): Promise<{ publicAddress?: string; processId: string } | undefined> {
-    const json = await redis.hget('roomcaches', code);
+    const json = await cluster.redis.hget('roomcaches', code);
     return json ? JSON.parse(json) : undefined;
   }
 
   /** How many times each node's `GET /api/rooms` lists `code`. */
   async function listedCounts(code: string): Promise<number[]> {
-    return Promise.all(nodes.map(async (node) => (await httpJson(node.http, 'GET', '/api/rooms')).body.rooms.filter((room: any) => room.code === code).length));
+    return Promise.all(cluster.nodes.map(async (node) => (await httpJson(node.http, 'GET', '/api/rooms')).body.rooms.filter((room: any) => room.code === code).length));
   }
 
-  function adoptionLines(code: string, among: Node[]): string[] {
+  function adoptionLines(code: string, among: ClusterNode[]): string[] {
     return among.flatMap((node) => node.server.output().split('\n').filter((line) => line.includes('adopting a room') && line.includes(`"${code}"`)));
   }
 
-  function adopterOf(code: string, among: Node[]): Node | undefined {
+  function adopterOf(code: string, among: ClusterNode[]): ClusterNode | undefined {
     return among.find((node) => adoptionLines(code, [node]).length > 0);
   }
 
@@ -186,16 +111,16 @@ describe('e2e: a stalled or restarted process never hosts a room twice (Redis + 
     const since = (from: number) => Date.now() - from;
 
     // a two-player Cabo match (long turn timer: no system move interferes), both players on its process
-    const creator = await guest(nodes[0], 'P1');
-    const created = await httpJson(nodes[0].http, 'POST', '/api/rooms', {
+    const creator = await guest(cluster.nodes[0], 'P1');
+    const created = await httpJson(cluster.nodes[0].http, 'POST', '/api/rooms', {
       token: creator.token,
       body: { game: 'cabo', maxPlayers: 2, targetScore: 100, setupSeconds: 60, turnSeconds: 120, roundPauseSeconds: 1 },
     });
     const code: string = created.body.code;
     const victimAddress = (await listingOf(code))!.publicAddress;
-    const victim = nodes.find((node) => node.address === victimAddress)!;
+    const victim = cluster.nodes.find((node) => node.address === victimAddress)!;
     assert.ok(victim, `room ${code} is listed on ${victimAddress}`);
-    const survivors = nodes.filter((node) => node !== victim);
+    const survivors = cluster.nodes.filter((node) => node !== victim);
     const identities = [creator, await guest(survivors[0], 'P2')];
     const onVictim = await Promise.all(identities.map((identity) => seat(victim, identity, code)));
     onVictim[0].room.send('start', {});
@@ -290,7 +215,7 @@ describe('e2e: a stalled or restarted process never hosts a room twice (Redis + 
     const rejoined = await step('rejoin through the survivors', async () => {
       const rejoinStartedAt = Date.now();
       // a player whose join fails tries again (as a client would), but every failure is reported
-      const rejoin = async (node: Node, identity: Identity, label: string): Promise<Seat> => {
+      const rejoin = async (node: ClusterNode, identity: Identity, label: string): Promise<Seat> => {
         for (let attempt = 1; ; attempt++) {
           try {
             return await seat(node, identity, code);
@@ -313,7 +238,7 @@ describe('e2e: a stalled or restarted process never hosts a room twice (Redis + 
     // (c) one host: the adopter's listing, once, on every process; the stalled process hosts none of it
     await step('one host', async () => {
       await listedOnceEverywhere('after rejoining');
-      for (const node of nodes) {
+      for (const node of cluster.nodes) {
         const { status } = await httpJson(node.http, 'GET', `/api/rooms/${code}`);
         expect(status === 200, `GET /api/rooms/${code} on ${node.address}: ${status}`);
       }
@@ -361,7 +286,7 @@ describe('e2e: a stalled or restarted process never hosts a room twice (Redis + 
 
     console.log(`      stall: room ${code} on ${victim.address}, adopted by ${adopter.address}; drawer errors ${JSON.stringify(drawerErrors)}, retries ${retries}; times ${JSON.stringify(times)}`);
     if (problems.length > 0) {
-      for (const node of nodes) console.log(`----- ${node.address}${node === victim ? ' (stalled)' : node === adopter ? ' (adopter)' : ''}\n${node.server.output().split('\n').filter((line) => line.includes(code)).join('\n')}`);
+      for (const node of cluster.nodes) console.log(`----- ${node.address}${node === victim ? ' (stalled)' : node === adopter ? ' (adopter)' : ''}\n${node.server.output().split('\n').filter((line) => line.includes(code)).join('\n')}`);
     }
     assert.deepEqual(problems, []);
   });
@@ -375,24 +300,24 @@ describe('e2e: a stalled or restarted process never hosts a room twice (Redis + 
       const codes: string[] = [];
       const hosts: Seat[] = [];
       for (let i = 0; i < ROOMS; i++) {
-        const node = nodes[i % nodes.length];
+        const node = cluster.nodes[i % cluster.nodes.length];
         const identity = await guest(node, `H${cycle}${i}`);
         const { body } = await httpJson(node.http, 'POST', '/api/rooms', { token: identity.token, body: { game: 'cabo', maxPlayers: 3 } });
         codes.push(body.code);
         hosts.push(await seat(node, identity, body.code));
       }
       const owners = await Promise.all(codes.map(async (code) => (await listingOf(code))?.publicAddress));
-      const victim = nodes.find((node) => node.address === owners[0])!;
-      const survivors = nodes.filter((node) => node !== victim);
+      const victim = cluster.nodes.find((node) => node.address === owners[0])!;
+      const survivors = cluster.nodes.filter((node) => node !== victim);
       const orphans = codes.filter((_, i) => owners[i] === victim.address);
 
       assert.equal(await victim.server.stop('SIGKILL'), 'SIGKILL');
       const killedAt = Date.now();
-      const live = () => nodes.filter((node) => node !== victim);
+      const live = () => cluster.nodes.filter((node) => node !== victim);
       const problems: string[] = [];
 
       /** Every room is listed at most once everywhere; an adopted (or never orphaned) room exactly once. */
-      const checkListings = async (among: Node[], label: string) => {
+      const checkListings = async (among: ClusterNode[], label: string) => {
         const lists = await Promise.all(among.map(async (node) => (await httpJson(node.http, 'GET', '/api/rooms')).body.rooms.map((room: any) => room.code)));
         for (const code of codes) {
           const counts = lists.map((list: string[]) => list.filter((c) => c === code).length);
@@ -413,12 +338,12 @@ describe('e2e: a stalled or restarted process never hosts a room twice (Redis + 
 
       // restart under the same port, PUBLIC_ADDRESS and DATA_DIR; watch every process's listings
       const restarted = await startNode({ port: victim.port, dataDir: victim.dataDir });
-      nodes = nodes.map((node) => (node === victim ? restarted : node));
+      cluster.nodes = cluster.nodes.map((node) => (node === victim ? restarted : node));
       const restartedAfter = Date.now() - killedAt;
       const watchUntil = Date.now() + 8_000;
       let polls = 0;
       while (Date.now() < watchUntil) {
-        await checkListings(nodes, 'after the restart');
+        await checkListings(cluster.nodes, 'after the restart');
         polls++;
         await new Promise((resolve) => setTimeout(resolve, 250)); // polling the listings for a change that must not happen
       }
@@ -432,7 +357,7 @@ describe('e2e: a stalled or restarted process never hosts a room twice (Redis + 
       report.push(`cycle ${cycle}: ${orphans.length} rooms on ${victim.address}, adopted after ${adoptedAfter} ms, restarted after ${restartedAfter} ms, ${polls} polls`);
       if (problems.length > 0) {
         console.log(report.join('\n'));
-        for (const node of nodes) console.log(`----- ${node.address}\n${node.server.output().split('\n').filter((line) => line.includes('"level":') || line.includes('listing')).slice(-30).join('\n')}`);
+        for (const node of cluster.nodes) console.log(`----- ${node.address}\n${node.server.output().split('\n').filter((line) => line.includes('"level":') || line.includes('listing')).slice(-30).join('\n')}`);
       }
       assert.deepEqual(problems, []);
     }

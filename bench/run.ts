@@ -183,6 +183,7 @@ async function ramp({ label, server, workers, steps, roomSize, budgetMs, joinRat
     log(
       `${label} ${step}: p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.actionsPerSecond.toFixed(0)} actions/s, ` +
         `server CPU ${serverCpu.toFixed(0)}%, load CPU ${loadCpu.toFixed(0)}%, lag p99 ${lag.p99Ms.toFixed(1)} / max ${lag.maxMs.toFixed(0)} ms` +
+        `, load lag max ${result.loadLagMaxMs?.toFixed(0)} ms` +
         `, slow by second [${result.slowBySecond.join(' ')}]` +
         (failed ? `, ${failed} joins failed (${Object.keys(joinErrors).slice(0, 2).join('; ')})` : ''),
     );
@@ -233,6 +234,7 @@ function stepResult(
     serverCpuPercent: m.serverCpu,
     loadCpuPercent: m.loadCpu,
     loadLagP99Ms: Math.max(...windows.map((w) => w.lagP99Ms)),
+    loadLagMaxMs: Math.max(...windows.map((w) => w.lagMaxMs)),
     serverRssMB: m.rss / 2 ** 20,
     rssPerClientKB: (m.rss - m.baseline) / 1024 / Math.max(1, connected),
     bytesPerAction: acks ? bytes / acks : NaN,

@@ -354,6 +354,7 @@ function windowReport(): WindowReport {
     seconds,
     cpuPercent: ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100,
     lagP99Ms: lag.percentile(99) / 1e6,
+    lagMaxMs: lag.max / 1e6,
     rssBytes: process.memoryUsage().rss,
   };
 }

@@ -43,6 +43,7 @@ export interface WindowReport {
   seconds: number;
   cpuPercent: number;
   lagP99Ms: number;
+  lagMaxMs: number;
   rssBytes: number;
 }
 

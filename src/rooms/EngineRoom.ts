@@ -259,11 +259,14 @@ export abstract class EngineRoom<St extends GameStateWithConfig, S, A, E, MO, O 
     }
     for (const [key, timer] of wanted) {
       if (this.phaseTimers.has(key)) continue;
-      const delayed = this.later(timer.seconds * 1000, () => {
+      const run: PhaseTimerRun = { delayed: undefined as unknown as Delayed, deadline: this.now() + timer.seconds * 1000 };
+      run.delayed = this.later(timer.seconds * 1000, () => {
+        // Due, but queued behind work that ended the phase (e.g. a forfeit ending the match): drop it.
+        if (this.phaseTimers.get(key) !== run) return;
         this.phaseTimers.delete(key);
         return this.system(timer.action);
       });
-      this.phaseTimers.set(key, { delayed, deadline: this.now() + timer.seconds * 1000 });
+      this.phaseTimers.set(key, run);
     }
   }
 

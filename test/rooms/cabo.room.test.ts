@@ -323,6 +323,53 @@ describe('rooms: cabo', () => {
     assert.deepEqual([...perRoom.values()], Array(10).fill(4));
   });
 
+  it('a round pause that falls due behind a forfeit ending the match is dropped, not refused', async () => {
+    const time = useManualTime();
+    const table = await caboTable(arena, 2, { roundPauseSeconds: 5 });
+    await startMatch(table);
+    const room = table.server as any;
+    const act = (playerId: string | null, action: any): Promise<void> => room.commit(playerId, action);
+    for (const p of match(table).players) await act(p.id, { type: 'ready' });
+    await act(match(table).turn, { type: 'cabo' });
+    while (match(table).phase === 'turn') {
+      const turn = match(table).turn!;
+      await act(turn, legalActions(match(table), turn).find((a) => a.type === 'draw')!);
+      await act(turn, { type: 'swap', index: 0 });
+    }
+    assert.equal(match(table).phase, 'roundOver');
+    const refusals: unknown[] = [];
+    const logger = arena.services.logger;
+    const warn = logger.warn.bind(logger);
+    logger.warn = ((...args: any[]) => void (args[1] === 'system action refused' ? refusals.push(args[0]) : warn(...args))) as typeof logger.warn;
+    // the journal holds the forfeit's write while the pause falls due behind it in the room's queue
+    const storage = arena.services.storage;
+    const commit = storage.commitJournal.bind(storage);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let writes = 0;
+    let holding!: () => void;
+    const forfeitWaits = new Promise<void>((resolve) => (holding = resolve));
+    storage.commitJournal = async (batch) => {
+      writes++;
+      holding();
+      await held;
+      return commit(batch);
+    };
+    try {
+      void table.players[1].room.leave(true);
+      await forfeitWaits;
+      await time.advance(5_000);
+      release();
+      await table.players[0].probe.stateWhere((s) => s.phase === 'finished', 'the match ended by the forfeit');
+      await table.players[0].probe.roundTrip();
+    } finally {
+      storage.commitJournal = commit;
+      logger.warn = warn;
+    }
+    assert.ok(writes >= 1);
+    assert.deepEqual(refusals, []);
+  });
+
   it('card ids are opaque and fresh per round, and renewed when cards come back from a reshuffle', async () => {
     const table = await caboTable(arena, 2);
     await startMatch(table);

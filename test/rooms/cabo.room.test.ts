@@ -25,6 +25,17 @@ function seedWhere(players: number, pred: (m: Match) => boolean): number {
 }
 const deckTopValue = (m: Match) => cardValue(m.deck[m.deck.length - 1]);
 
+/** The player to move calls cabo; everyone else draws and swaps once: the round is over. */
+async function callCaboAndFinishRound(table: CaboTable, act: (playerId: string | null, action: any) => Promise<void>): Promise<void> {
+  await act(match(table).turn, { type: 'cabo' });
+  while (match(table).phase === 'turn') {
+    const turn = match(table).turn!;
+    await act(turn, legalActions(match(table), turn).find((a) => a.type === 'draw')!);
+    await act(turn, { type: 'swap', index: 0 });
+  }
+  assert.equal(match(table).phase, 'roundOver');
+}
+
 describe('rooms: cabo', () => {
   let arena: TestArena;
   before(async () => {
@@ -330,17 +341,11 @@ describe('rooms: cabo', () => {
     const room = table.server as any;
     const act = (playerId: string | null, action: any): Promise<void> => room.commit(playerId, action);
     for (const p of match(table).players) await act(p.id, { type: 'ready' });
-    await act(match(table).turn, { type: 'cabo' });
-    while (match(table).phase === 'turn') {
-      const turn = match(table).turn!;
-      await act(turn, legalActions(match(table), turn).find((a) => a.type === 'draw')!);
-      await act(turn, { type: 'swap', index: 0 });
-    }
-    assert.equal(match(table).phase, 'roundOver');
+    await callCaboAndFinishRound(table, act);
     const refusals: unknown[] = [];
     const logger = arena.services.logger;
     const warn = logger.warn.bind(logger);
-    logger.warn = ((...args: any[]) => void (args[1] === 'system action refused' ? refusals.push(args[0]) : warn(...args))) as typeof logger.warn;
+    logger.warn = ((...args: any[]) => void (args[1] === 'system action refused' ? refusals.push(args[0]) : (warn as (...values: unknown[]) => void)(...args))) as typeof logger.warn;
     // the journal holds the forfeit's write while the pause falls due behind it in the room's queue
     const storage = arena.services.storage;
     const commit = storage.commitJournal.bind(storage);
@@ -401,13 +406,7 @@ describe('rooms: cabo', () => {
     for (const cardId of slotIds()) assert.doesNotMatch(cardId, /^\d+$/);
 
     // call cabo, finish the round, deal the next one: every id is new
-    await act(match(table).turn, { type: 'cabo' });
-    while (match(table).phase === 'turn') {
-      const turn = match(table).turn!;
-      await act(turn, legalActions(match(table), turn).find((a) => a.type === 'draw')!);
-      await act(turn, { type: 'swap', index: 0 });
-    }
-    assert.equal(match(table).phase, 'roundOver');
+    await callCaboAndFinishRound(table, act);
     const round1End = slotIds();
     await act(null, { type: 'next_round' });
     assert.equal(match(table).round, 2);

@@ -16,16 +16,24 @@ import { ArenaError, type ErrorCode } from '../protocol/errors';
 import { countRefusal, errorsSent } from '../metrics';
 import { apiCors } from './cors';
 import { bearerToken } from './auth';
+import { TurnTaking } from '../util/turnTaking';
 
 /** The methods colyseus.js calls (`matchMaker.controller.exposedMethods`). */
 const METHODS = new Set(['joinOrCreate', 'create', 'join', 'joinById', 'reconnect']);
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** A quick join that takes longer (a room creation waiting on storage) no longer holds up the next. */
+const QUICK_JOIN_TURN_LIMIT_MS = 1000;
 
 export function matchmakeRouter(tokens: TokenService): express.Router {
   const router = express.Router();
+  // Quick-match joins of one game take turns in this process. Concurrent ones would all pick the
+  // same open room and all but the winners of its last seats be refused; Colyseus retries each
+  // loser after a random 0–0.8 s, then 0–1.6 s, 0–3.2 s…, so a burst of joiners waited seconds
+  // (and a Node client drops a request after 5 s). In turn, each finds the room as the last left it.
+  const quickJoins = new TurnTaking(QUICK_JOIN_TURN_LIMIT_MS);
   router.use('/matchmake', apiCors);
   router.post('/matchmake/:method/:roomName', authenticate(tokens), express.json({ limit: '16kb', type: () => true }), (req, res) => {
-    void reserveSeat(req, res);
+    void reserveSeat(req, res, quickJoins);
   });
   router.all('/matchmake/:method/:roomName', (req, res) => {
     res.setHeader('Allow', 'POST, OPTIONS');
@@ -53,15 +61,13 @@ const authenticate = (tokens: TokenService) => async (req: Request, res: Respons
   next();
 };
 
-async function reserveSeat(req: Request, res: Response): Promise<void> {
+async function reserveSeat(req: Request, res: Response, quickJoins: TurnTaking): Promise<void> {
   const options = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {};
+  const { method, roomName } = req.params;
+  const reserve = () => matchMaker.controller.invokeMethod(method, roomName, options, { token: bearerToken(req), headers: req.headers, ip: req.ip ?? '', req });
+  const quick = (method === 'joinOrCreate' || method === 'join') && options.mode === 'quick' && options.spectate !== true;
   try {
-    const reservation = await matchMaker.controller.invokeMethod(req.params.method, req.params.roomName, options, {
-      token: bearerToken(req),
-      headers: req.headers,
-      ip: req.ip ?? '',
-      req,
-    });
+    const reservation = await (quick ? quickJoins.inTurn(roomName, reserve) : reserve());
     res.json(reservation);
   } catch (error) {
     const { code, message } = error as { code?: unknown; message?: unknown };
@@ -75,3 +81,4 @@ function reply(res: Response, status: number, code: ErrorCode, message: string):
   if (res.headersSent) return;
   res.status(status).json({ code: status, error: `${code}: ${message}` });
 }
+

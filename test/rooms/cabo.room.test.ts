@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import { cardValue, createMatch, legalActions, type CaboState as Match } from '../../src/games/cabo';
 import { RECONNECT_GRACE_SECONDS } from '../../src/rooms/turnTimer';
+import { GameRoom } from '../../src/rooms/GameRoom';
 import { startArena, createRoom, joinRoom, rejected, serverState, type Seated, type TestArena } from '../support/arena';
 import { Probe, dropConnection } from '../support/probe';
 import { testSeed } from '../support/seeds';
@@ -332,6 +333,24 @@ describe('rooms: cabo', () => {
     const perRoom = new Map<string, number>();
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') perRoom.set(outcome.value.roomId, (perRoom.get(outcome.value.roomId) ?? 0) + 1);
     assert.deepEqual([...perRoom.values()], Array(10).fill(4));
+  });
+
+  it('quick match: a burst of concurrent joiners never loses a seat race (Colyseus would retry each loser after up to seconds)', async () => {
+    const guests = await Promise.all(Array.from({ length: 24 }, () => arena.guest()));
+    const refused: string[] = [];
+    const reserve = GameRoom.prototype._reserveSeat;
+    GameRoom.prototype._reserveSeat = async function (this: GameRoom<any>, ...args: Parameters<typeof reserve>) {
+      const reserved = await reserve.apply(this, args);
+      if (!reserved) refused.push(this.roomId);
+      return reserved;
+    };
+    try {
+      const rooms = await Promise.all(guests.map((guest) => arena.client(guest).joinOrCreate('cabo', { mode: 'quick', maxPlayers: 2 })));
+      assert.equal(new Set(rooms.map((room) => room.roomId)).size, 12);
+    } finally {
+      GameRoom.prototype._reserveSeat = reserve;
+    }
+    assert.deepEqual(refused, []);
   });
 
   it('a round pause that falls due behind a forfeit ending the match is dropped, not refused', async () => {

@@ -16,6 +16,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { openStorage, SQLITE_FILE } from '../../src/persistence/open';
 import { JournalWriter, MAX_BATCH_WRITES } from '../../src/persistence/journalWriter';
 import type { JournalBatch, JournalOutcome, JournalWrite, Storage } from '../../src/persistence/storage';
+import { storageSpy } from '../support/storageSpy';
 
 const OWNER = 'process-a';
 const LEASE_MS = 30_000;
@@ -75,19 +76,7 @@ function counting(storage: Storage): CountingStorage {
       return open;
     },
   };
-  return new Proxy(storage, {
-    get(target, property) {
-      if (property === 'commitJournal') return commitJournal;
-      if (typeof property === 'string' && property in extras) return extras[property]();
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-    set(_target, property, value) {
-      if (property !== 'failNext' && property !== 'delayMs') return false;
-      spy[property] = value;
-      return true;
-    },
-  }) as CountingStorage;
+  return storageSpy<CountingStorage>(storage, commitJournal, extras, { failNext: (value) => (spy.failNext = value), delayMs: (value) => (spy.delayMs = value) });
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));

@@ -20,6 +20,7 @@ import { RoomJournal, type RoomJournalOptions } from '../../src/persistence/room
 import { DuplicateEventError, InvalidInputError, LeaseLostError, type JournalBatch, type JournalWrite, type Storage } from '../../src/persistence/storage';
 import { Lease } from '../../src/cluster/lease';
 import type { Logger } from '../../src/logger';
+import { storageSpy } from '../support/storageSpy';
 
 const LEASE_MS = 30_000;
 const CODE = 'ABC234';
@@ -81,19 +82,7 @@ function spied(storage: Storage): SpiedStorage {
       return open;
     },
   };
-  return new Proxy(storage, {
-    get(target, property) {
-      if (property === 'commitJournal') return commitJournal;
-      if (typeof property === 'string' && property in extras) return extras[property]();
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-    set(_target, property, value) {
-      if (property !== 'failNextSaves') return false;
-      spy.failNextSaves = value;
-      return true;
-    },
-  }) as SpiedStorage;
+  return storageSpy<SpiedStorage>(storage, commitJournal, extras, { failNextSaves: (value) => (spy.failNextSaves = value) });
 }
 
 /** A logger that keeps its error lines. */

@@ -3,7 +3,7 @@ import fs from 'fs';
 import { Client, type Room } from 'colyseus.js';
 import { replay } from '../../src/games/cabo';
 import { archivedGame, freePort, httpJson, tempDir } from '../support/arena';
-import { startArenaProcess, type ArenaProcess } from '../support/process';
+import { crashableServerEnv, startArenaProcess, type ArenaProcess } from '../support/process';
 import { Probe } from '../support/probe';
 import { drive, type Player } from '../support/caboClients';
 import { backends } from '../support/backends';
@@ -32,9 +32,7 @@ for (const backend of backends()) {
       const selection = backend.settings(this);
       dataDir = tempDir('arena-crash-');
       const port = await freePort();
-      // A short lock lapse: the restart after kill -9 takes the data directory over within ~3 s.
-      const env: Record<string, string> = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATA_DIR_LOCK_STALE_SECONDS: '2' };
-      if (selection.databaseUrl) Object.assign(env, { DATABASE_URL: selection.databaseUrl, DATABASE_SCHEMA: selection.databaseSchema! });
+      const env = crashableServerEnv(port, dataDir, selection);
       server = startArenaProcess(env);
       await server.waitUntilHealthy();
       const url = `ws://127.0.0.1:${port}`;

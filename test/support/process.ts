@@ -59,3 +59,14 @@ export function startArenaProcess(env: Record<string, string>, options: { cwd?: 
     },
   };
 }
+
+/**
+ * The environment of a server a test will `kill -9` and start again on the same data: a fresh
+ * port and DATA_DIR, the backend's database if any, and a short DATA_DIR lock lapse so that the
+ * restart takes the directory over within ~3 s.
+ */
+export function crashableServerEnv(port: number, dataDir: string, selection: { databaseUrl?: string; databaseSchema?: string }): Record<string, string> {
+  const env: Record<string, string> = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATA_DIR_LOCK_STALE_SECONDS: '2' };
+  if (selection.databaseUrl) Object.assign(env, { DATABASE_URL: selection.databaseUrl, DATABASE_SCHEMA: selection.databaseSchema! });
+  return env;
+}

@@ -6,40 +6,13 @@
  * Only the room's own clock follows it: Colyseus' seat reservations and reconnection windows
  * (`allowReconnection`) still run on Node timers.
  */
-import { realTime, useTimeSource, type TimeSource } from '../../src/rooms/RoomClock';
+import { realTime, useTimeSource } from '../../src/rooms/RoomClock';
+import { ManualClock, nextTurn } from './manualTime';
 
-interface Timer {
-  at: number;
-  /** Creation order: timers due at the same instant fire in the order they were set. */
-  order: number;
-  wake: () => void;
-}
-
-export class ManualTime implements TimeSource {
-  private current: number;
-  private timers: Timer[] = [];
-  private created = 0;
-
+export class ManualTime extends ManualClock {
   /** Starts at `start` (epoch ms; by default the real time now, so deadlines look like dates). */
   constructor(start = Date.now()) {
-    this.current = start;
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  setTimer(wake: () => void, ms: number): () => void {
-    const timer: Timer = { at: this.current + Math.max(0, ms), order: this.created++, wake };
-    this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((other) => other !== timer);
-    };
-  }
-
-  /** Timers set and not yet fired or cancelled. */
-  get pending(): number {
-    return this.timers.length;
+    super(start);
   }
 
   /**
@@ -47,35 +20,17 @@ export class ManualTime implements TimeSource {
    * while it runs), earliest first; between two, the room's asynchronous work (message queue,
    * patches) gets a turn of the event loop, as it would while real time passed.
    */
-  async advance(ms: number): Promise<void> {
-    if (!(ms >= 0)) throw new Error(`cannot move time by ${ms} ms`);
-    const target = this.current + ms;
-    for (let fired = 0; ; fired++) {
-      if (fired > 10_000) throw new Error('more than 10 000 timers in one advance: a timer re-arms itself without delay');
-      const next = this.nextDue(target);
-      if (!next) break;
-      this.timers = this.timers.filter((timer) => timer !== next);
-      this.current = next.at;
-      next.wake();
-      await settle();
+  async advance(ms: number): Promise<number> {
+    const target = this.targetOf(ms);
+    let fired = 0;
+    while (this.fireNext(target)) {
+      fired++;
+      await nextTurn();
     }
     this.current = target;
-    await settle();
+    await nextTurn();
+    return fired;
   }
-
-  private nextDue(target: number): Timer | undefined {
-    let next: Timer | undefined;
-    for (const timer of this.timers) {
-      if (timer.at > target) continue;
-      if (!next || timer.at < next.at || (timer.at === next.at && timer.order < next.order)) next = timer;
-    }
-    return next;
-  }
-}
-
-/** One turn of the event loop: promise jobs and `setImmediate` work (patches) queued so far run. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -3,8 +3,8 @@
  * `TimeSource`): time moves only when the test says so, and a timer fires exactly when time
  * reaches its deadline, with `now()` reading that deadline while it runs.
  *
- * Unlike test/support/clock.ts (which gives the event loop a turn between timers, for whole
- * rooms), `advance` here is synchronous: a unit test sees precisely which wakes ran.
+ * `advance` here is synchronous: a unit test sees precisely which wakes ran. test/support/clock.ts
+ * builds the rooms' asynchronous variant on it.
  */
 import type { TimeSource } from '../../src/rooms/RoomClock';
 
@@ -15,14 +15,16 @@ interface Timer {
   wake: () => void;
 }
 
-export class ManualTimeSource implements TimeSource {
-  private current: number;
+/** What both manual time sources share: the time, the timers, firing them one by one. */
+export abstract class ManualClock implements TimeSource {
+  protected current: number;
   private timers: Timer[] = [];
   private created = 0;
+  private firedInARow = 0;
   /** Every `setTimer` call as asked for (ms), cancelled or not. */
   readonly requested: number[] = [];
 
-  constructor(start = 1_700_000_000_000) {
+  constructor(start: number = 1_700_000_000_000) {
     this.current = start;
   }
 
@@ -49,31 +51,26 @@ export class ManualTimeSource implements TimeSource {
     return this.timers.map((timer) => timer.at).sort((a, b) => a - b);
   }
 
-  /**
-   * Moves time `ms` forward, firing every timer due by then (also ones set by a firing timer),
-   * earliest first, each at its own instant. Returns how many fired.
-   */
-  advance(ms: number): number {
+  /** The epoch ms `ms` from now; refuses to move backwards. */
+  protected targetOf(ms: number): number {
     if (!(ms >= 0)) throw new Error(`cannot move time by ${ms} ms`);
-    const target = this.current + ms;
-    let fired = 0;
-    for (;;) {
-      if (fired > 10_000) throw new Error('more than 10 000 timers in one advance: a timer re-arms itself without delay');
-      const next = this.nextDue(target);
-      if (!next) break;
-      this.timers = this.timers.filter((timer) => timer !== next);
-      this.current = next.at;
-      fired++;
-      next.wake();
-    }
-    this.current = target;
-    return fired;
+    return this.current + ms;
   }
 
-  /** Moves time to the epoch ms `at` (never backwards). */
-  advanceTo(at: number): number {
-    return this.advance(at - this.current);
+  /** Fires the earliest timer due by `target` (time reads its deadline meanwhile); false when none is. */
+  protected fireNext(target: number): boolean {
+    if (++this.firedInARow > 10_000) throw new Error('more than 10 000 timers in one advance: a timer re-arms itself without delay');
+    const next = this.nextDue(target);
+    if (!next) {
+      this.firedInARow = 0;
+      return false;
+    }
+    this.timers = this.timers.filter((timer) => timer !== next);
+    this.current = next.at;
+    next.wake();
+    return true;
   }
+
 
   private nextDue(target: number): Timer | undefined {
     let next: Timer | undefined;
@@ -82,6 +79,25 @@ export class ManualTimeSource implements TimeSource {
       if (!next || timer.at < next.at || (timer.at === next.at && timer.order < next.order)) next = timer;
     }
     return next;
+  }
+}
+
+export class ManualTimeSource extends ManualClock {
+  /**
+   * Moves time `ms` forward, firing every timer due by then (also ones set by a firing timer),
+   * earliest first, each at its own instant. Returns how many fired.
+   */
+  advance(ms: number): number {
+    const target = this.targetOf(ms);
+    let fired = 0;
+    while (this.fireNext(target)) fired++;
+    this.current = target;
+    return fired;
+  }
+
+  /** Moves time to the epoch ms `at` (never backwards). */
+  advanceTo(at: number): number {
+    return this.advance(at - this.current);
   }
 }
 

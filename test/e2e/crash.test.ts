@@ -2,8 +2,8 @@ import { strict as assert } from 'assert';
 import fs from 'fs';
 import { Client, type Room } from 'colyseus.js';
 import { replay } from '../../src/games/cabo';
-import { archivedGame, freePort, httpJson, tempDir } from '../support/arena';
-import { crashableServerEnv, startArenaProcess, type ArenaProcess } from '../support/process';
+import { archivedGame, httpJson, tempDir } from '../support/arena';
+import { startArenaProcess, startCrashableServer, type ArenaProcess } from '../support/process';
 import { Probe } from '../support/probe';
 import { drive, type Player } from '../support/caboClients';
 import { backends } from '../support/backends';
@@ -31,11 +31,9 @@ for (const backend of backends()) {
     it('kill -9 mid-match, restart: players rejoin by code and finish; the archive replays to the same result', async function () {
       const selection = backend.settings(this);
       dataDir = tempDir('arena-crash-');
-      const port = await freePort();
-      const env = crashableServerEnv(port, dataDir, selection);
-      server = startArenaProcess(env);
-      await server.waitUntilHealthy();
-      const url = `ws://127.0.0.1:${port}`;
+      const started = await startCrashableServer(dataDir, selection);
+      ({ server } = started);
+      const { env, url } = started;
 
       const identities = [];
       for (const name of ['Ann', 'Bob', 'Cy']) identities.push((await httpJson(server.baseUrl, 'POST', '/api/auth/guest', { body: { name } })).body);

@@ -6,8 +6,8 @@
 import { strict as assert } from 'assert';
 import fs from 'fs';
 import { Client, type Room } from 'colyseus.js';
-import { archivedGames, freePort, httpJson, joinRoom, seatTable, tempDir, type Guest, type Seated, type TestArena, startArena } from '../support/arena';
-import { crashableServerEnv, startArenaProcess, type ArenaProcess } from '../support/process';
+import { archivedGames, httpJson, joinRoom, seatTable, tempDir, type Guest, type Seated, type TestArena, startArena } from '../support/arena';
+import { startArenaProcess, startCrashableServer, type ArenaProcess } from '../support/process';
 import { Probe, untilAny } from '../support/probe';
 import { backends } from '../support/backends';
 import { apply, createGame, type TicTacToeState } from '../../src/games/tictactoe/rules';
@@ -166,11 +166,9 @@ for (const backend of backends()) {
     it('every move a client saw survives the crash; the same players finish the game', async function () {
       const selection = backend.settings(this);
       dataDir = tempDir('arena-ttt-crash-');
-      const port = await freePort();
-      const env = crashableServerEnv(port, dataDir, selection);
-      server = startArenaProcess(env);
-      await server.waitUntilHealthy();
-      const url = `ws://127.0.0.1:${port}`;
+      const started = await startCrashableServer(dataDir, selection);
+      ({ server } = started);
+      const { env, url } = started;
 
       const identities = [];
       for (const name of ['Xena', 'Otto']) identities.push((await httpJson(server.baseUrl, 'POST', '/api/auth/guest', { body: { name } })).body);

@@ -1,6 +1,7 @@
 /** Runs Arena as a real child process (`node --require tsx/cjs src/index.ts`), as `npm start` does. */
 import { spawn, type ChildProcess } from 'child_process';
 import path from 'path';
+import { freePort } from './arena';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ENTRY = path.join(ROOT, 'src/index.ts');
@@ -65,8 +66,11 @@ export function startArenaProcess(env: Record<string, string>, options: { cwd?: 
  * port and DATA_DIR, the backend's database if any, and a short DATA_DIR lock lapse so that the
  * restart takes the directory over within ~3 s.
  */
-export function crashableServerEnv(port: number, dataDir: string, selection: { databaseUrl?: string; databaseSchema?: string }): Record<string, string> {
+export async function startCrashableServer(dataDir: string, selection: { databaseUrl?: string; databaseSchema?: string }): Promise<{ server: ArenaProcess; env: Record<string, string>; url: string }> {
+  const port = await freePort();
   const env: Record<string, string> = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATA_DIR_LOCK_STALE_SECONDS: '2' };
   if (selection.databaseUrl) Object.assign(env, { DATABASE_URL: selection.databaseUrl, DATABASE_SCHEMA: selection.databaseSchema! });
-  return env;
+  const server = startArenaProcess(env);
+  await server.waitUntilHealthy();
+  return { server, env, url: `ws://127.0.0.1:${port}` };
 }

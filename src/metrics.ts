@@ -73,7 +73,7 @@ export const httpDuration = new client.Histogram({
 export type RefusalReason =
   | 'unauthenticated' | 'body_too_large' | 'bad_request' | 'request_timeout'
   | 'guest_sign_ins' | 'room_creations' | 'open_rooms' | 'connections'
-  | 'reservations' | 'reconnections' | 'messages' | 'flood' | 'invalid_frame' | 'slow_consumer';
+  | 'reservations' | 'quick_joins' | 'reconnections' | 'messages' | 'flood' | 'invalid_frame' | 'slow_consumer';
 
 const refusals = new client.Counter({
   name: 'arena_refusals_total',

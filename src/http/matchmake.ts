@@ -52,7 +52,7 @@ const authenticate = (tokens: TokenService) => async (req: Request, res: Respons
     return reply(res, 503, 'SHUTTING_DOWN', 'the server is shutting down');
   }
   try {
-    await tokens.verify(bearerToken(req));
+    res.locals.userId = (await tokens.verify(bearerToken(req))).id;
   } catch (error) {
     if (!(error instanceof ArenaError)) return next(error);
     countRefusal('unauthenticated');
@@ -66,8 +66,14 @@ async function reserveSeat(req: Request, res: Response, quickJoins: TurnTaking):
   const { method, roomName } = req.params;
   const reserve = () => matchMaker.controller.invokeMethod(method, roomName, options, { token: bearerToken(req), headers: req.headers, ip: req.ip ?? '', req });
   const quick = (method === 'joinOrCreate' || method === 'join') && options.mode === 'quick' && options.spectate !== true;
+  const userId = res.locals.userId as string;
+  if (quick && quickJoins.waiting.has(userId)) {
+    // One waiting quick join per user: a flood of them from one token must not queue up before everyone else's.
+    countRefusal('quick_joins');
+    return reply(res, 429, 'RATE_LIMITED', 'a quick-match join of yours is still being served; wait for its answer');
+  }
   try {
-    const reservation = await (quick ? quickJoins.inTurn(roomName, reserve) : reserve());
+    const reservation = await (quick ? quickJoins.inTurn(roomName, reserve, userId) : reserve());
     res.json(reservation);
   } catch (error) {
     const { code, message } = error as { code?: unknown; message?: unknown };

@@ -4,13 +4,17 @@
  */
 export class TurnTaking {
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** Who has work queued or running (the `owner` given to `inTurn`). */
+  readonly waiting = new Set<string>();
 
   constructor(private readonly limitMs: number) {}
 
-  inTurn<T>(key: string, work: () => Promise<T>): Promise<T> {
+  inTurn<T>(key: string, work: () => Promise<T>, owner?: string): Promise<T> {
     const previous = this.tails.get(key);
+    if (owner !== undefined) this.waiting.add(owner);
     const mine = (previous ? settledOrAfter(previous, this.limitMs) : Promise.resolve()).then(work);
     const tail = mine.catch(() => undefined);
+    if (owner !== undefined) void tail.then(() => this.waiting.delete(owner));
     this.tails.set(key, tail);
     void tail.then(() => this.tails.get(key) === tail && this.tails.delete(key));
     return mine;

@@ -110,6 +110,20 @@ describe('abuse: rooms', function () {
     assert.equal(other.room.state.code, host.room.roomId, 'other users are unaffected');
   });
 
+  it('one user waits for one quick-match join at a time: a flood of them is refused (429), not queued before everyone else', async () => {
+    const flooder = await arena.guest('flooder');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => arena.http('POST', '/matchmake/joinOrCreate/cabo', { token: flooder.token, body: { mode: 'quick' } })),
+    );
+    const refused = answers.filter((answer) => answer.status === 429);
+    assert.ok(refused.length > 0, 'no quick join of the flood was refused');
+    for (const answer of refused) assert.match(answer.body.error, /^RATE_LIMITED: /);
+    const other = await arena.client(await arena.guest('patient')).joinOrCreate('cabo', { mode: 'quick' });
+    assert.match(other.roomId, /^[A-Z2-9]{6}$/, 'another user is served');
+    const metrics = await arena.http('GET', '/metrics');
+    assert.match(metrics.body, /arena_refusals_total\{reason="quick_joins"\} [1-9]/);
+  });
+
   for (const [label, frame] of [
     ['an unknown protocol byte', Buffer.concat([Buffer.from([0xee]), Buffer.alloc(4000, 1)])],
     ['room data that is not msgpack', Buffer.from([13, 0xa4, 0x70, 0x69, 0x6e, 0x67, 0xc1, 0xc1, 0xc1])],

@@ -24,6 +24,18 @@ describe('units: TurnTaking', () => {
     assert.equal(turns.busyKeys, 0, 'nothing is kept once the work is done');
   });
 
+  it('knows whose work is waiting or running, until it settled', async () => {
+    const turns = new TurnTaking(10_000);
+    const first = deferred();
+    const running = turns.inTurn('a', () => first.promise, 'ann');
+    const queued = turns.inTurn('a', async () => undefined, 'bob');
+    assert.deepEqual([...turns.waiting].sort(), ['ann', 'bob']);
+    first.resolve();
+    await Promise.all([running, queued]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([...turns.waiting], []);
+  });
+
   it('a failing turn fails alone; the next one still runs', async () => {
     const turns = new TurnTaking(10_000);
     const failing = turns.inTurn('a', async () => { throw new Error('boom'); });

@@ -1,11 +1,12 @@
 /**
  * The WebSocket heartbeat pings every client once per interval but spread over it, never all
- * clients in one loop (which, with thousands of clients, stalled every room every third second).
+ * clients in one loop (which, with thousands of clients, stalled every room every third second),
+ * and drops a client that stops answering.
  */
 import { strict as assert } from 'assert';
 import type { Room } from 'colyseus.js';
 import { startArena, type TestArena } from '../support/arena';
-import { PING_INTERVAL_MS } from '../../src/heartbeat';
+import { PING_INTERVAL_MS, PING_MAX_MISSED } from '../../src/heartbeat';
 
 describe('rooms: heartbeat', function () {
   this.timeout(20_000);
@@ -39,5 +40,21 @@ describe('rooms: heartbeat', function () {
     const spreadMs = Math.max(...firstPings) - Math.min(...firstPings);
     assert.ok(spreadMs >= PING_INTERVAL_MS / 3, `the 40 first pings came within ${spreadMs} ms of each other`);
     assert.ok(Math.max(...firstPings) - connectedAt <= PING_INTERVAL_MS * 2 + 500, 'every client was pinged within two intervals');
+  });
+
+  it(`drops a client that leaves ${PING_MAX_MISSED} pings unanswered; one that answers stays`, async function () {
+    this.timeout(PING_INTERVAL_MS * (PING_MAX_MISSED + 3));
+    const [silent, answering] = await Promise.all([arena.guest(), arena.guest()].map(async (guest) => arena.client(await guest).joinOrCreate('lobby')));
+    rooms.push(silent, answering);
+    (silent.connection as any).transport.ws._autoPong = false; // ws answers pings by itself otherwise
+    let answeringLeft = false;
+    answering.onLeave(() => (answeringLeft = true));
+    const startedAt = Date.now();
+    const code = await new Promise<number>((resolve) => silent.onLeave(resolve));
+    rooms.splice(rooms.indexOf(silent), 1); // closed: colyseus.js would wait forever for its leave
+    const afterMs = Date.now() - startedAt;
+    assert.equal(code, 1006, 'terminated (no close frame)');
+    assert.ok(afterMs >= PING_INTERVAL_MS * (PING_MAX_MISSED - 1), `dropped after ${afterMs} ms`);
+    assert.equal(answeringLeft, false, 'the client that answers is still connected');
   });
 });

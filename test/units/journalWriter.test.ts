@@ -290,9 +290,8 @@ describe('units: JournalWriter (group commit, SQLite)', () => {
       await create(['AAA', 'BBB', 'CCC']);
       const lost: string[] = [];
       for (const code of ['AAA', 'BBB', 'CCC']) writer.track(code, () => lost.push(code));
-      await new Promise((resolve) => setTimeout(resolve, 2));
       assert.deepEqual(await storage.claimExpiredRooms('process-b', Date.now() + 2 * LEASE_MS, Date.now() + 3 * LEASE_MS, 1), ['AAA']);
-      const startedAt = Date.now();
+      const startedAt = Date.now() + 1; // a renewal that began after the rooms were tracked
       const renewed = await storage.renewLeases(OWNER, Date.now() + LEASE_MS);
       assert.deepEqual(renewed, ['BBB', 'CCC']);
       assert.deepEqual(writer.leasesRenewed(renewed, startedAt), ['AAA']);

@@ -523,8 +523,7 @@ describe('units: RoomJournal (SQLite)', () => {
       const ours = journal();
       await ours.saveNow();
       await ours.append('one');
-      await new Promise((resolve) => setTimeout(resolve, 2)); // the renewal starts after the room is tracked
-      const startedAt = Date.now();
+      const startedAt = Date.now() + 1; // a renewal that began after the room was tracked
       assert.deepEqual(writer.leasesRenewed([CODE], startedAt), [], 'renewed: still ours');
       assert.equal(lost, 0);
       await adoptedByB();
